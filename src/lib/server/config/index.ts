@@ -1,0 +1,48 @@
+// Process configuration, read from the environment once at boot and validated with zod.
+// Everything an admin may change at run time lives in `system_settings`, not here.
+import { z } from 'zod';
+import path from 'node:path';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OUTPOST_DATA_DIR: z.string().min(1).default('storage'),
+  OUTPOST_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  OUTPOST_ADMIN_EMAIL: z.email().optional(),
+  OUTPOST_ADMIN_PASSWORD: z.string().min(1).optional(),
+  OUTPOST_DEMO: bool,
+  OUTPOST_ACCESS_TTL: z.coerce.number().int().min(1).max(86_400).default(900),
+  OUTPOST_JSON_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  OUTPOST_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  OUTPOST_MIGRATE_ONLY: bool,
+  OUTPOST_PUBLIC_URL: z.url().optional(),
+  OUTPOST_TRUST_PROXY: bool
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+let cached: Config | undefined;
+
+/** Parses the environment; exits with every bad variable listed (never their values). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.OUTPOST_DATA_DIR) };
+}
+
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

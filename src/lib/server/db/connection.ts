@@ -1,0 +1,61 @@
+// One Kysely over one PostgresDialect, whatever sits underneath: a PostgreSQL server
+// (DATABASE_URL) or the embedded PGlite through its node-postgres adapter.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { DB } from './schema';
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  /** Where the embedded database lives (pglite only). */
+  dataDir?: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** Directory for the embedded database; `memory://` keeps it in memory. */
+  pgliteDir?: string;
+  poolMax?: number;
+}
+
+// timestamptz → Date (pg default), int8 → string (pg default; PGlite's adapter matches).
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolMax ?? 20,
+      idleTimeoutMillis: 30_000,
+      application_name: 'outpost'
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  const dir = opts.pgliteDir ?? 'memory://';
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { vector } = await import('@electric-sql/pglite-pgvector');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const pglite = await PGlite.create({ dataDir: dir, extensions: { vector } });
+  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    engine: 'pglite',
+    dataDir: dir,
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    }
+  };
+}
+
+export async function ping(db: Kysely<DB>): Promise<number> {
+  const t = performance.now();
+  await sql`select 1`.execute(db);
+  return performance.now() - t;
+}

@@ -1,0 +1,78 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
+import { attachWebSocket } from './server.js';
+
+/** Serves `/ws` from the Vite dev server too, leaving Vite's own HMR socket alone. */
+function outpostWebSocket(): Plugin {
+  return {
+    name: 'outpost:ws',
+    configureServer(server) {
+      if (server.httpServer) attachWebSocket(server.httpServer, { rejectOthers: false });
+    },
+    configurePreviewServer(server) {
+      if (server.httpServer) attachWebSocket(server.httpServer, { rejectOthers: false });
+    }
+  };
+}
+
+export default defineConfig({
+  plugins: [
+    sveltekit(),
+    outpostWebSocket(),
+    SvelteKitPWA({
+      registerType: 'prompt',
+      manifest: {
+        name: 'Outpost Helpdesk',
+        short_name: 'Outpost',
+        description: 'IT helpdesk that keeps working offline',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#0f172a',
+        background_color: '#0b1120',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
+        ]
+      },
+      workbox: {
+        navigateFallback: '/',
+        navigateFallbackDenylist: [/^\/api\//, /^\/ws$/],
+        globPatterns: ['client/**/*.{js,css,ico,png,svg,webp,webmanifest,woff2}', 'prerendered/**/*.{html,json}'],
+        clientsClaim: true,
+        skipWaiting: false
+      },
+      devOptions: { enabled: false }
+    })
+  ],
+  server: { port: Number(process.env.PORT ?? 3000), strictPort: false },
+  build: { chunkSizeWarningLimit: 1024 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'sync/**/*.test.ts'],
+          exclude: ['src/**/*.svelte.test.ts']
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false
+        }
+      }
+    ]
+  }
+});
