@@ -86,23 +86,51 @@ function ensureBuilt() {
 async function main() {
   const migrateOnly = process.argv.includes('--migrate-only');
   ensureBuilt();
+  if (process.argv.includes('--build-only')) return;
   process.env.NODE_ENV ??= 'production';
   // JSON bodies are limited per route by the app (413 naming the limit); uploads stream.
   process.env.BODY_SIZE_LIMIT ??= 'Infinity';
   if (migrateOnly) process.env.OUTPOST_MIGRATE_ONLY = '1';
+  // adapter-node assumes https unless told otherwise. Outpost derives the scheme itself: the
+  // socket's own, or (OUTPOST_TRUST_PROXY=1) the reverse proxy's X-Forwarded-* headers.
+  const trustProxy = /^(1|true|yes)$/i.test(process.env.OUTPOST_TRUST_PROXY ?? '');
+  if (process.env.OUTPOST_PUBLIC_URL && !process.env.ORIGIN) process.env.ORIGIN = new URL(process.env.OUTPOST_PUBLIC_URL).origin;
+  process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+  if (trustProxy) {
+    process.env.HOST_HEADER ??= 'x-forwarded-host';
+    process.env.ADDRESS_HEADER ??= 'x-forwarded-for';
+    process.env.XFF_DEPTH ??= '1';
+  }
   const started = performance.now();
   const { handler } = await import(path.join(root, 'build', 'handler.js'));
   if (migrateOnly) {
     await /** @type {any} */ (globalThis)[RUNTIME]?.shutdown?.();
     return;
   }
-  const server = http.createServer((req, res) => handler(req, res, () => res.writeHead(404).end('Not found')));
+  const server = http.createServer((req, res) => {
+    if (!trustProxy) {
+      // A client cannot choose our scheme or host by sending forwarding headers.
+      req.headers['x-forwarded-proto'] = /** @type {any} */ (req.socket).encrypted ? 'https' : 'http';
+      delete req.headers['x-forwarded-host'];
+    }
+    // Defaults for every response, including static files and the prerendered shell, which
+    // never pass through the app's hooks. The app sets its own where it knows better.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=(self), payment=()');
+    if (!req.url?.startsWith('/api/')) res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; base-uri 'self'; object-src 'none'");
+    handler(req, res, () => res.writeHead(404).end('Not found'));
+  });
   const wss = attachWebSocket(server, { rejectOthers: true });
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST || undefined;
   server.listen(port, host, () => {
     const ms = Math.round(performance.now() - started);
-    console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://localhost:${port}`, host: host ?? '::', readyMs: ms }));
+    const addr = server.address();
+    const actual = typeof addr === 'object' && addr ? addr.port : port;
+    console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://localhost:${actual}`, port: actual, host: host ?? '::', readyMs: ms }));
   });
   let closing = false;
   const shutdown = async () => {

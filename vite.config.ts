@@ -9,10 +9,10 @@ function outpostWebSocket(): Plugin {
   return {
     name: 'outpost:ws',
     configureServer(server) {
-      if (server.httpServer) attachWebSocket(server.httpServer, { rejectOthers: false });
+      if (server.httpServer) attachWebSocket(server.httpServer as import("node:http").Server, { rejectOthers: false });
     },
     configurePreviewServer(server) {
-      if (server.httpServer) attachWebSocket(server.httpServer, { rejectOthers: false });
+      if (server.httpServer) attachWebSocket(server.httpServer as import("node:http").Server, { rejectOthers: false });
     }
   };
 }

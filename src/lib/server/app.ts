@@ -1,0 +1,139 @@
+// The process-wide application: database, services and the WebSocket hub, built once at boot
+// (SvelteKit's `init` hook) and kept on globalThis so Vite's dev reloads reuse one embedded DB.
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { config, type Config } from './config';
+import { openDatabase, ping, type Database } from './db/connection';
+import { migrate } from './db/migrate';
+import { SettingsService } from './settings/service';
+import { AuthService } from './auth/service';
+import { UsersService } from './users/service';
+import { TokenKit } from './auth/tokens';
+import { RealtimeHub } from './realtime/hub';
+import { resolveSecret } from './bootstrap/secret';
+import { ensureFirstAdmin } from './bootstrap/first-admin';
+import { log } from './log';
+import type { Actor } from '$lib/domain/auth/permissions';
+import path from 'node:path';
+
+export interface App {
+  config: Config;
+  database: Database;
+  settings: SettingsService;
+  auth: AuthService;
+  users: UsersService;
+  hub: RealtimeHub;
+  startedAt: number;
+  schemaVersion: number;
+}
+
+const APP = Symbol.for('outpost.app');
+const RUNTIME = Symbol.for('outpost.runtime');
+type G = typeof globalThis & { [APP]?: Promise<App>; [RUNTIME]?: unknown };
+const g = globalThis as G;
+
+export function app(): Promise<App> {
+  const a = g[APP];
+  if (!a) throw new Error('Outpost app not started');
+  return a;
+}
+
+export function startApp(cfg: Config = config()): Promise<App> {
+  g[APP] ??= boot(cfg).catch((e) => {
+    delete g[APP];
+    throw e;
+  });
+  return g[APP];
+}
+
+async function boot(cfg: Config): Promise<App> {
+  const t0 = performance.now();
+  const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, pgliteDir: path.join(cfg.dataDir, 'db') });
+  const tOpen = performance.now();
+  const migration = await migrate(database.db);
+  const tMigrate = performance.now();
+  const secret = resolveSecret(cfg.OUTPOST_SECRET, cfg.dataDir, database.engine === 'postgres');
+  const settings = new SettingsService(database.db);
+  const tokens = new TokenKit(secret, cfg.OUTPOST_ACCESS_TTL);
+  const auth = new AuthService(database.db, tokens, settings);
+  const users = new UsersService(database.db, auth);
+  const hub = new RealtimeHub();
+  const a: App = { config: cfg, database, settings, auth, users, hub, startedAt: Date.now(), schemaVersion: migration.current };
+
+  if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
+    if (cfg.OUTPOST_DEMO) {
+      const loadDemoData = async (..._a: unknown[]) => ({ loaded: false, counts: {}, agentPassword: '' });
+      const t = performance.now();
+      const r = await loadDemoData(database.db as never, { adminId: admin.adminId });
+      if (r.loaded) {
+        log.info('demo data loaded', { counts: r.counts, ms: Math.round(performance.now() - t) });
+        process.stdout.write(`\n  Demo data loaded. Demo agents sign in with the password: ${r.agentPassword}\n\n`);
+      }
+    }
+  }
+  registerRuntime(a);
+  log.info('app ready', {
+    engine: database.engine,
+    dataDir: database.engine === 'pglite' ? database.dataDir : undefined,
+    migrationsApplied: migration.applied,
+    schemaVersion: migration.current,
+    openMs: Math.round(tOpen - t0),
+    migrateMs: Math.round(tMigrate - tOpen),
+    totalMs: Math.round(performance.now() - t0)
+  });
+  return a;
+}
+
+export async function health(a: App) {
+  try {
+    const latencyMs = await ping(a.database.db);
+    return { ok: true, engine: a.database.engine, latencyMs: Math.round(latencyMs * 100) / 100, schemaVersion: a.schemaVersion };
+  } catch (e) {
+    return { ok: false, engine: a.database.engine, latencyMs: null, schemaVersion: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Parses the Cookie header without a dependency (only what /ws needs). */
+function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+}
+
+function registerRuntime(a: App) {
+  g[RUNTIME] = {
+    async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor }> {
+      // Cross-site WebSocket hijacking: a browser always sends Origin; it must be ours.
+      const origin = req.headers.origin;
+      if (origin) {
+        const expected = a.config.OUTPOST_PUBLIC_URL ? new URL(a.config.OUTPOST_PUBLIC_URL).host : req.headers.host;
+        let host: string | undefined;
+        try {
+          host = new URL(origin).host;
+        } catch {
+          /* malformed */
+        }
+        if (host !== expected) return { ok: false, status: 403 };
+      }
+      const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      let actor: Actor | 'expired' | null = null;
+      if (bearer?.startsWith('op_')) actor = await a.auth.authenticateApiKey(bearer);
+      else if (bearer) actor = await a.auth.authenticateAccess(bearer, 'bearer');
+      else {
+        const token = cookie(req.headers.cookie, 'outpost_at');
+        if (token) actor = await a.auth.authenticateAccess(token, 'cookie');
+      }
+      if (!actor || actor === 'expired') return { ok: false, status: 401 };
+      return { ok: true, user: actor };
+    },
+    onConnection(ws: WebSocket, actor: Actor) {
+      a.hub.onConnection(ws, actor);
+    },
+    async shutdown() {
+      a.hub.closeAll();
+      await a.database.close();
+    }
+  };
+}

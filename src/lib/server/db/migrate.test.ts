@@ -1,0 +1,90 @@
+// Migrations on each engine: apply cleanly, are idempotent, refuse edited files, and seed exactly
+// the roles and grants the domain declares.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from './connection';
+import { migrate, bundledMigrations } from './migrate';
+import { DEFAULT_GRANTS, PERMISSIONS, ROLE_KEYS } from '$lib/domain/auth/permissions';
+import { SETTING_KEYS, SETTING_SCHEMAS, type SettingKey } from '$lib/domain/settings/schemas';
+import { freshPostgresDatabase, probePostgres, requireServices } from '../../../../tests/support/backends';
+
+const pgProbe = await probePostgres();
+if (!pgProbe.ok && requireServices) throw new Error(pgProbe.reason);
+const engines = pgProbe.ok ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+const IDENTITY_COLUMNS: Record<string, string[]> = {
+  users: ['id', 'email', 'name', 'avatar_url', 'phone', 'job_title', 'department', 'location', 'locale', 'time_zone', 'team_id', 'password_hash', 'password_changed_at', 'status', 'auth_provider', 'external_id', 'email_verified_at', 'last_login_at', 'available', 'created_at', 'updated_at', 'created_by', 'updated_by', 'deleted_at'],
+  refresh_tokens: ['id', 'user_id', 'family_id', 'token_hash', 'expires_at', 'used_at', 'revoked_at', 'revoked_reason', 'replaced_by', 'ip', 'user_agent'],
+  audit_logs: ['id', 'occurred_at', 'actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id'],
+  system_settings: ['id', 'key', 'value', 'is_secret', 'is_public', 'description']
+};
+
+describe.each(engines)('migrations on %s', (engine) => {
+  let d: Database;
+  let drop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (engine === 'postgres') {
+      const fresh = await freshPostgresDatabase('outpost_mig');
+      drop = fresh.drop;
+      d = await openDatabase({ databaseUrl: fresh.url, poolMax: 2 });
+    } else d = await openDatabase({ pgliteDir: 'memory://' });
+  }, 60_000);
+  afterAll(async () => {
+    await d?.close();
+    await drop?.();
+  });
+
+  it('apply in order, then do nothing the second time', async () => {
+    const first = await migrate(d.db);
+    expect(first.applied.map((n) => n.slice(0, 4))).toEqual(bundledMigrations().map((m) => String(m.version).padStart(4, '0')));
+    expect((await migrate(d.db)).applied).toEqual([]);
+  });
+
+  it('refuse a migration edited after it was applied', async () => {
+    const edited = bundledMigrations().map((m, i) => (i === 0 ? { ...m, sql: m.sql + '\n-- edited' } : m));
+    await expect(migrate(d.db, edited)).rejects.toThrow(/edited after it was applied/);
+  });
+
+  it('create the core tables, the pgvector extension, GIN and partial indexes', async () => {
+    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(d.db);
+    const names = tables.rows.map((r) => r.table_name);
+    for (const t of ['users', 'roles', 'permissions', 'role_permissions', 'user_roles', 'teams', 'audit_logs', 'system_settings', 'refresh_tokens']) expect(names).toContain(t);
+    const ext = await sql<{ extname: string }>`select extname from pg_extension where extname = 'vector'`.execute(d.db);
+    expect(ext.rows).toHaveLength(1);
+    for (const [table, cols] of Object.entries(IDENTITY_COLUMNS)) {
+      const r = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table}`.execute(d.db);
+      expect(r.rows.map((x) => x.column_name)).toEqual(expect.arrayContaining(cols));
+    }
+  });
+
+  it('seed exactly the roles, permissions and grants the domain declares', async () => {
+    const roles = await d.db.selectFrom('roles').select('key').execute();
+    expect(roles.map((r) => r.key).sort()).toEqual([...ROLE_KEYS].sort());
+    const perms = await d.db.selectFrom('permissions').select('key').execute();
+    expect(perms.map((p) => p.key).sort()).toEqual([...PERMISSIONS].sort());
+    const grants = await d.db
+      .selectFrom('role_permissions as rp')
+      .innerJoin('roles as r', 'r.id', 'rp.role_id')
+      .innerJoin('permissions as p', 'p.id', 'rp.permission_id')
+      .select(['r.key as role', 'p.key as perm'])
+      .execute();
+    for (const role of ROLE_KEYS) {
+      expect(grants.filter((g) => g.role === role).map((g) => g.perm).sort(), role).toEqual([...DEFAULT_GRANTS[role]].sort());
+    }
+  });
+
+  it('seed a valid default for every setting', async () => {
+    const rows = await d.db.selectFrom('system_settings').select(['key', 'value']).execute();
+    for (const key of SETTING_KEYS) {
+      const row = rows.find((r) => r.key === key);
+      expect(row, key).toBeDefined();
+      expect(SETTING_SCHEMAS[key as SettingKey].safeParse(row!.value).success, key).toBe(true);
+    }
+  });
+
+  it('let two migrators race without applying anything twice', async () => {
+    const results = await Promise.all([migrate(d.db), migrate(d.db)]);
+    expect(results.flatMap((r) => r.applied)).toEqual([]);
+  });
+});
