@@ -1,0 +1,95 @@
+// Shared helpers for the benchmark scripts: start the built server, percentiles, a client.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const ADMIN = { email: 'bench-admin@outpost.test', password: 'bench admin passphrase 2026' };
+
+export function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+export const ms = (x) => `${x.toFixed(1)} ms`;
+
+export async function freshPgDatabase(base = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL) {
+  if (!base) return null;
+  const name = `outpost_bench_${Date.now().toString(36)}`;
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const d = new pg.Client({ connectionString: base });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    }
+  };
+}
+
+/** Spawns `node server.js`; resolves when GET /api/health first answers 200, with the time it took. */
+export async function startServer({ dataDir, databaseUrl, port, env = {} }) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OUTPOST_SKIP_BUILD: '1',
+      OUTPOST_DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl ?? '',
+      OUTPOST_ADMIN_EMAIL: ADMIN.email,
+      OUTPOST_ADMIN_PASSWORD: ADMIN.password,
+      OUTPOST_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
+      OUTPOST_LOG_LEVEL: 'warn',
+      ...env
+    },
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(url + '/api/health');
+      if (r.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const firstOk = performance.now() - t0;
+  return {
+    url,
+    firstOk,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  };
+}
+
+export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-'));
+
+export function ensureBuilt() {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['server.js', '--build-only'], { cwd: root, stdio: 'inherit' });
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed'))));
+  });
+}
+
+export async function login(url, email, password) {
+  const r = await fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (r.status !== 200) throw new Error(`login failed ${r.status} ${await r.text()}`);
+  return (await r.json()).accessToken;
+}
