@@ -49,7 +49,18 @@ describe.each(engines)('migrations on %s', (engine) => {
   it('create the core tables, the pgvector extension, GIN and partial indexes', async () => {
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(d.db);
     const names = tables.rows.map((r) => r.table_name);
-    for (const t of ['users', 'roles', 'permissions', 'role_permissions', 'user_roles', 'teams', 'audit_logs', 'system_settings', 'refresh_tokens']) expect(names).toContain(t);
+    // every table ARCHITECTURE §3 names
+    const core = `users roles permissions role_permissions user_roles teams tickets ticket_comments ticket_attachments
+      ticket_history ticket_links kb_articles kb_article_versions kb_embeddings assets asset_relationships change_requests
+      change_approvals sla_policies sla_events business_calendars email_configurations email_messages system_settings
+      custom_field_definitions notifications audit_logs ai_conversations files`.split(/\s+/);
+    for (const t of core) expect(names, t).toContain(t);
+    const idx = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where schemaname = 'public'`.execute(d.db);
+    const defs = idx.rows.map((r) => r.indexdef.toLowerCase());
+    expect(defs.some((x) => x.includes('on public.tickets using gin (search_vector)'))).toBe(true);
+    expect(defs.some((x) => x.includes('on public.kb_articles using gin (search_vector)'))).toBe(true);
+    expect(defs.some((x) => x.includes('using hnsw (embedding vector_cosine_ops)'))).toBe(true);
+    expect(defs.some((x) => x.includes('on public.tickets') && x.includes("where ((status <> all"))).toBe(true);
     const ext = await sql<{ extname: string }>`select extname from pg_extension where extname = 'vector'`.execute(d.db);
     expect(ext.rows).toHaveLength(1);
     for (const [table, cols] of Object.entries(IDENTITY_COLUMNS)) {

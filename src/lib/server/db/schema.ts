@@ -1,6 +1,7 @@
 // Kysely table types. Columns match migrations/*.sql; migrate.test.ts checks every typed
 // column of the identity tables exists in the database.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ServiceDeskTables } from './schema-service-desk';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -146,7 +147,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface DB {
+export interface DB extends ServiceDeskTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
