@@ -65,7 +65,7 @@ async function boot(cfg: Config): Promise<App> {
     if (cfg.OUTPOST_DEMO) {
       const loadDemoData = async (..._a: unknown[]) => ({ loaded: false, counts: {}, agentPassword: '' });
       const t = performance.now();
-      const r = await loadDemoData(database.db as never, { adminId: admin.adminId });
+      const r = await loadDemoData(database.db, { adminId: admin.adminId });
       if (r.loaded) {
         log.info('demo data loaded', { counts: r.counts, ms: Math.round(performance.now() - t) });
         process.stdout.write(`\n  Demo data loaded. Demo agents sign in with the password: ${r.agentPassword}\n\n`);
