@@ -431,6 +431,17 @@ describe.each(backends)('identity on %s', (backend) => {
     });
   });
 
+  it('never writes passwords or tokens to its logs', async () => {
+    const c = new Client(srv.url);
+    const r = await c.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    await c.post('/api/auth/login', { email: ADMIN_EMAIL, password: 'a wrong secret passphrase' });
+    const logs = srv.logs.join('');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [ADMIN_PASSWORD, 'a wrong secret passphrase', r.json.accessToken, c.cookies.get('outpost_rt')!, TEST_SECRET]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+
   // Last: these change limits that the rest of the file relies on.
   describe('lockout and rate limits', () => {
     it('locks an account after N failures (423) and unlocks after the configured time', async () => {
