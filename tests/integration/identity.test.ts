@@ -288,6 +288,9 @@ describe.each(backends)('identity on %s', (backend) => {
     });
 
     it('invites: no password → invited with a one-time link that activates the account', async () => {
+      // Regression: with the settings cache expired, the invite once read settings outside its own
+      // transaction and deadlocked the single-connection embedded database.
+      await new Promise((r) => setTimeout(r, 2100));
       const email = `invitee-${Date.now()}@example.test`;
       const r = await admin.post('/api/v1/admin/users', { email, name: 'Invitee', roles: ['end_user'] });
       expect(r.status).toBe(201);

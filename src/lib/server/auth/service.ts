@@ -242,21 +242,29 @@ export class AuthService {
 
   // --- Password reset
 
-  /** Creates a one-time reset token; returns the secret to embed in a link (shown once). */
-  async createResetToken(db: Kysely<DB>, userId: string, actorId: string | null): Promise<{ token: string; expiresAt: Date }> {
-    const { ttlMinutes } = await this.settings.get('auth.passwordReset');
+  /**
+   * Creates a one-time reset token; returns the secret to embed in a link (shown once).
+   * Takes the TTL instead of reading settings: it runs inside callers' transactions, and on the
+   * embedded database (one connection) a read outside the transaction would wait for it forever.
+   */
+  async createResetToken(db: Kysely<DB>, userId: string, actorId: string | null, ttlMinutes: number): Promise<{ token: string; expiresAt: Date }> {
     const token = TokenKit.randomSecret();
     const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
     await authRepo.insertReset(db, { user_id: userId, token_hash: this.tokens.hash(token), expires_at: expiresAt, created_by: actorId });
     return { token, expiresAt };
   }
 
+  resetTtlMinutes() {
+    return this.settings.get('auth.passwordReset').then((s) => s.ttlMinutes);
+  }
+
   async issueResetLink(ctx: RequestContext, userId: string, origin: string) {
     if (!can(ctx.actor, 'users.manage')) throw new AppError('forbidden', 'You may not reset other people’s passwords');
     const user = await authRepo.principalById(this.db, userId);
     if (!user) throw new AppError('not_found', 'No such user');
+    const ttl = await this.resetTtlMinutes();
     return this.db.transaction().execute(async (trx) => {
-      const { token, expiresAt } = await this.createResetToken(trx, userId, ctx.actor.id);
+      const { token, expiresAt } = await this.createResetToken(trx, userId, ctx.actor.id, ttl);
       await recordAudit(trx, ctx, { action: 'user.reset_link', entityType: 'user', entityId: userId, after: { expiresAt: expiresAt.toISOString() } });
       return { url: `${origin}/reset-password?token=${token}`, expiresAt: expiresAt.toISOString() };
     });
@@ -270,7 +278,7 @@ export class AuthService {
     if (wait) return;
     const principal = await authRepo.principalByEmail(this.db, email);
     if (!principal || principal.status === 'inactive') return;
-    await this.createResetToken(this.db, principal.id, null);
+    await this.createResetToken(this.db, principal.id, null, await this.resetTtlMinutes());
     await recordAudit(this.db, { actor: toActor(principal, 'cookie'), source: 'web', ...client }, { action: 'auth.reset_requested', entityType: 'user', entityId: principal.id });
   }
 

@@ -41,7 +41,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const pglite = await PGlite.create({ dataDir: dir, extensions: { vector } });
-  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  // One session: a query issued outside a running transaction waits for it. The timeout turns a
+  // mistaken wait-on-yourself into an error instead of a server that stops answering.
+  const pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), connectionTimeoutMillis: 30_000 });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

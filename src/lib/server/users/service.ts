@@ -56,6 +56,7 @@ export class UsersService {
       throw new AppError('validation', 'teamId: no such team', { fields: [{ field: 'teamId', message: 'no such team' }] });
     }
     const hash = input.password !== undefined ? await hashPassword(input.password) : null;
+    const ttl = hash ? 0 : await this.auth.resetTtlMinutes(); // read before the transaction (see createResetToken)
     const id = uuidv7();
     const result = await this.db.transaction().execute(async (trx) => {
       if (await usersRepo.emailTaken(trx, input.email)) {
@@ -65,7 +66,7 @@ export class UsersService {
       await usersRepo.setRoles(trx, id, input.roles, ctx.actor.id);
       let resetUrl: string | undefined;
       if (!hash) {
-        const { token } = await this.auth.createResetToken(trx, id, ctx.actor.id);
+        const { token } = await this.auth.createResetToken(trx, id, ctx.actor.id, ttl);
         resetUrl = `${origin}/reset-password?token=${token}`;
       }
       const row = (await usersRepo.byId(trx, id))!;
