@@ -1,0 +1,15 @@
+import { redirect } from '@sveltejs/kit';
+import { browser } from '$app/environment';
+import { isPublicPath, loginUrl, session } from '$lib/client/session.svelte';
+import type { LayoutLoad } from './$types';
+
+// Client-rendered shell: the data people work with lives in the browser (IndexedDB), so the
+// server only ever sends the empty shell (prerendered for `/`, served for every route offline).
+export const ssr = false;
+
+export const load: LayoutLoad = async ({ url }) => {
+	if (!browser || isPublicPath(url.pathname)) return {};
+	const user = await session.ensure();
+	if (!user) redirect(307, loginUrl(url.pathname + url.search));
+	return {};
+};
