@@ -50,7 +50,9 @@ export class AuthService {
   readonly ipLimiter = new SlidingWindowLimiter();
   readonly accountLimiter = new SlidingWindowLimiter();
   readonly lockout = new LockoutTracker();
-  readonly #principals = new Map<string, { at: number; row: PrincipalRow | undefined }>();
+  // Short per-process caches of who a token belongs to. They hold the promise, so a burst of
+  // requests after expiry makes one query, not one each.
+  readonly #principals = new Map<string, { at: number; row: Promise<PrincipalRow | undefined> }>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -160,31 +162,32 @@ export class AuthService {
     }
   }
 
-  readonly #familyCache = new Map<string, { at: number; active: boolean }>();
+  readonly #familyCache = new Map<string, { at: number; active: Promise<boolean> }>();
 
   /** Resolves an access token to an actor. Ended sessions (logout, reuse) stop working at once. */
   async authenticateAccess(token: string, via: 'cookie' | 'bearer'): Promise<Actor | 'expired' | null> {
     const claims = await this.tokens.verifyAccess(token);
     if (claims === 'expired' || claims === null) return claims;
-    const cachedFamily = this.#familyCache.get(claims.sid);
-    let active = cachedFamily && Date.now() - cachedFamily.at < PRINCIPAL_CACHE_MS ? cachedFamily.active : undefined;
-    if (active === undefined) {
-      active = await authRepo.familyActive(this.db, claims.sid);
-      this.#familyCache.set(claims.sid, { at: Date.now(), active });
+    let family = this.#familyCache.get(claims.sid);
+    if (!family || Date.now() - family.at >= PRINCIPAL_CACHE_MS) {
       if (this.#familyCache.size > 20_000) this.#familyCache.clear();
+      family = { at: Date.now(), active: authRepo.familyActive(this.db, claims.sid) };
+      this.#familyCache.set(claims.sid, family);
+      family.active.catch(() => this.#familyCache.delete(claims.sid));
     }
-    if (!active) return null;
+    if (!(await family.active)) return null;
     const principal = await this.principal(claims.sub);
     if (!principal || principal.status !== 'active') return null;
     return toActor(principal, via);
   }
 
-  async principal(id: string): Promise<PrincipalRow | undefined> {
+  principal(id: string): Promise<PrincipalRow | undefined> {
     const hit = this.#principals.get(id);
     if (hit && Date.now() - hit.at < PRINCIPAL_CACHE_MS) return hit.row;
-    const row = await authRepo.principalById(this.db, id);
-    this.#principals.set(id, { at: Date.now(), row });
     if (this.#principals.size > 20_000) this.#principals.clear();
+    const row = authRepo.principalById(this.db, id);
+    this.#principals.set(id, { at: Date.now(), row });
+    row.catch(() => this.#principals.delete(id));
     return row;
   }
 
