@@ -15,12 +15,20 @@ export interface RunningServer {
   backend: Backend;
   logs: string[];
   dataDir: string;
-  stop(): Promise<void>;
+  databaseUrl?: string;
+  /** Stops the server; with keepData the data dir / database survive for a restart. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startServer(backend: Backend, env: Record<string, string> = {}): Promise<RunningServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-'));
-  const db = backend === 'postgres' ? await freshPostgresDatabase() : undefined;
+export interface Reuse {
+  dataDir: string;
+  databaseUrl?: string;
+  drop?: () => Promise<void>;
+}
+
+export async function startServer(backend: Backend, env: Record<string, string> = {}, reuse?: Reuse): Promise<RunningServer> {
+  const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-'));
+  const db = reuse ? (reuse.databaseUrl ? { url: reuse.databaseUrl, drop: reuse.drop ?? (async () => {}) } : undefined) : backend === 'postgres' ? await freshPostgresDatabase() : undefined;
   const child: ChildProcess = spawn(process.execPath, ['server.js'], {
     env: {
       ...process.env,
@@ -35,7 +43,7 @@ export async function startServer(backend: Backend, env: Record<string, string> 
       OUTPOST_LOG_LEVEL: 'info',
       DATABASE_URL: db?.url ?? '',
       ...env
-    },
+    } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe']
   });
   const logs: string[] = [];
@@ -69,12 +77,14 @@ export async function startServer(backend: Backend, env: Record<string, string> 
     backend,
     logs,
     dataDir,
-    async stop() {
+    databaseUrl: db?.url,
+    async stop(opts) {
       child.removeAllListeners('exit');
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (opts?.keepData) return;
       await db?.drop().catch(() => {});
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -13,7 +13,8 @@ import { RealtimeHub } from './realtime/hub';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { log } from './log';
-import type { Actor } from '$lib/domain/auth/permissions';
+import { systemActor, type Actor } from '$lib/domain/auth/permissions';
+import { recordAudit } from './audit/service';
 import path from 'node:path';
 
 export interface App {
@@ -63,10 +64,11 @@ async function boot(cfg: Config): Promise<App> {
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
     if (cfg.OUTPOST_DEMO) {
-      const loadDemoData = async (..._a: unknown[]) => ({ loaded: false, counts: {}, agentPassword: '' });
+      const { loadDemoData } = await import('./demo/seed');
       const t = performance.now();
       const r = await loadDemoData(database.db, { adminId: admin.adminId });
       if (r.loaded) {
+        await recordAudit(database.db, { actor: systemActor, source: 'system' }, { action: 'demo.load', entityType: 'system', after: r.counts });
         log.info('demo data loaded', { counts: r.counts, ms: Math.round(performance.now() - t) });
         process.stdout.write(`\n  Demo data loaded. Demo agents sign in with the password: ${r.agentPassword}\n\n`);
       }
