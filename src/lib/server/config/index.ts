@@ -25,7 +25,10 @@ const ConfigSchema = z.object({
   OUTPOST_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTPOST_MIGRATE_ONLY: bool,
   OUTPOST_PUBLIC_URL: z.url().optional(),
-  OUTPOST_TRUST_PROXY: bool
+  OUTPOST_TRUST_PROXY: bool,
+  /** Production read path: the real Electric sync service behind our gatekeeper. */
+  ELECTRIC_URL: z.url().optional(),
+  ELECTRIC_SECRET: z.string().min(1).optional()
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -13,6 +13,8 @@ export interface Database {
   engine: Engine;
   /** Where the embedded database lives (pglite only). */
   dataDir?: string;
+  /** The embedded instance (pglite only): its in-process LISTEN wakes the sync tailer. */
+  pglite?: import('@electric-sql/pglite').PGlite;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     db,
     engine: 'pglite',
     dataDir: dir,
+    pglite,
     close: async () => {
       await db.destroy();
       await pglite.close();

@@ -1,0 +1,557 @@
+// The embedded shape engine: speaks the Electric Shape HTTP API (docs/electric-shape-api.md §2.1)
+// over the trigger-fed change log, for PostgreSQL and PGlite alike.
+//
+// A shape *instance* is one snapshot of a definition: handle, start position and the
+// pg_current_snapshot() it was read in. Every `offset=-1` request takes a new snapshot (and gets a
+// new handle); later requests with that handle read the shared log from the instance's position,
+// filtered by the definition and by the snapshot (entries of transactions visible in it are already
+// in the snapshot). One tailer reads the log for all instances and wakes the long-polls.
+import { createHash, randomBytes } from 'node:crypto';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { compilePredicate, compileSql, quoteIdent, reviveFilter, filterColumns, filterKey, type Row } from '../protocol/filter';
+import { HEADER, messageKey, nextCursor, txid32, type ChangeMessage } from '../protocol/electric';
+import { resolveShape, shapeIdentity, type ShapeActor, type ShapeDefinition, type Replica } from '../protocol/shapes';
+import { cmp, fmt, isChunk, parseOffset, parseSnapshot, visibleIn, type PgSnapshot, type Pos } from './offsets';
+import { loadTableSchema, schemaHeader, type TableSchema } from './schema';
+import { Tailer, type LogEntry } from './tailer';
+
+export type EngineKind = 'postgres' | 'pglite';
+
+/** What PGlite offers for notifications (`PGlite#listen`). */
+export interface PgliteListen {
+  listen(channel: string, cb: (payload: string) => void): Promise<unknown>;
+}
+
+export interface SyncEngineOptions {
+  db: Kysely<any>;
+  engine: EngineKind;
+  /** PostgreSQL: a dedicated LISTEN connection is opened with this URL. */
+  databaseUrl?: string;
+  /** PGlite: its instance, to be woken by NOTIFY in-process; without it the engine polls. */
+  pglite?: PgliteListen;
+  /** Long-poll hold (Electric: 20 s). */
+  longPollMs?: number;
+  /** Change-log retention. */
+  retentionMs?: number;
+  retentionMaxEntries?: number;
+  /** Shape handles unused this long are forgotten (their clients re-sync). */
+  shapeTtlMs?: number;
+  /** Poll interval while long-polls wait and no notification channel exists. */
+  pollMs?: number;
+  /** Upper bounds of one response. */
+  maxMessages?: number;
+  maxBytes?: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+}
+
+interface Instance {
+  handle: string;
+  identity: string;
+  def: ShapeDefinition;
+  log: 'full' | 'changes_only';
+  schema: TableSchema;
+  start: Pos;
+  snap: PgSnapshot;
+  pred: (row: Row) => boolean;
+  selected: Set<string>;
+  /** Snapshot chunks not yet all served (JSON message lists without brackets). */
+  chunks?: { parts: string[]; tail: string; expires: number };
+  touchedAt: number;
+  usedAt: number;
+}
+
+class Refetch extends Error {}
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+function jsonError(status: number, code: string, message: string, extra: Record<string, unknown> = {}): Response {
+  return new Response(JSON.stringify({ error: { code, message, ...extra } }), { status, headers: JSON_HEADERS });
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export type Resolved = { ok: true; shape: ShapeDefinition } | { ok: false; response: Response };
+
+export class SyncEngine {
+  readonly db: Kysely<any>;
+  readonly tailer: Tailer;
+  private readonly o: Required<Omit<SyncEngineOptions, 'databaseUrl' | 'pglite' | 'log' | 'db' | 'engine'>> & SyncEngineOptions;
+  private readonly instances = new Map<string, Instance>();
+  private readonly reserved = new Map<string, string>();
+  private readonly schemas = new Map<string, { at: number; schema: TableSchema }>();
+  /** Long-polls waiting for changes, by table. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private started: Promise<void> | null = null;
+  private stopped = false;
+  private listenClient: { end(): Promise<void> } | null = null;
+  private hasNotifications = false;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private setting: { at: number; days: number } | null = null;
+
+  constructor(opts: SyncEngineOptions) {
+    this.o = {
+      longPollMs: 20_000,
+      retentionMs: 7 * 86_400_000,
+      retentionMaxEntries: 2_000_000,
+      shapeTtlMs: 30 * 86_400_000,
+      pollMs: 50,
+      maxMessages: 5_000,
+      maxBytes: 8 * 1024 * 1024,
+      ...opts
+    };
+    this.db = opts.db;
+    this.tailer = new Tailer(opts.db, { log: (l, m, d) => this.o.log?.(l, m, d) });
+    this.tailer.onPublish((tables) => this.wake(tables));
+  }
+
+  /** Starts the tailer and the notification channel (idempotent; called lazily by requests). */
+  start(): Promise<void> {
+    this.started ??= this.boot().catch((e) => {
+      this.started = null;
+      throw e;
+    });
+    return this.started;
+  }
+
+  private async boot() {
+    await this.tailer.init();
+    // Without a notification channel the engine still works: it polls while long-polls wait.
+    await this.listen().catch((e) => this.o.log?.('warn', 'sync LISTEN unavailable; polling instead', { error: String(e) }));
+    this.tailer.kick();
+    // A safety net under NOTIFY, a poller without it: only while long-polls wait.
+    this.timers.push(
+      setInterval(() => {
+        if (this.waiting()) this.tailer.kick();
+      }, this.hasNotifications ? 2_000 : this.o.pollMs)
+    );
+    this.timers.push(setInterval(() => void this.maintain().catch((e) => this.o.log?.('warn', 'sync maintenance failed', { error: String(e) })), 10 * 60_000));
+    for (const t of this.timers) t.unref?.();
+    void this.maintain().catch(() => {});
+  }
+
+  private async listen() {
+    const kick = () => this.tailer.kick();
+    if (this.o.engine === 'pglite' && this.o.pglite) {
+      await this.o.pglite.listen('outpost_changes', kick);
+      this.hasNotifications = true;
+      return;
+    }
+    if (this.o.engine === 'postgres' && this.o.databaseUrl) {
+      const pg = (await import('pg')).default;
+      const connect = async (): Promise<void> => {
+        if (this.stopped) return;
+        const client = new pg.Client({ connectionString: this.o.databaseUrl, application_name: 'outpost-sync-listen' });
+        client.on('notification', kick);
+        client.on('error', (e) => {
+          this.o.log?.('warn', 'sync LISTEN connection lost; reconnecting', { error: e.message });
+          client.end().catch(() => {});
+          if (this.listenClient === client) this.listenClient = null;
+          const retry = () => setTimeout(() => void connect().catch(retry), 1_000).unref?.();
+          retry();
+          kick();
+        });
+        await client.connect();
+        await client.query('listen outpost_changes');
+        this.listenClient = client;
+        kick();
+      };
+      await connect();
+      this.hasNotifications = true;
+    }
+  }
+
+  async stop() {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.tailer.stop();
+    this.wake();
+    await this.listenClient?.end().catch(() => {});
+    this.listenClient = null;
+  }
+
+  private waiting(): boolean {
+    for (const s of this.waiters.values()) if (s.size) return true;
+    return false;
+  }
+
+  /** Wakes the long-polls of these tables (all when omitted). */
+  private wake(tables?: Set<string>) {
+    for (const [t, set] of this.waiters) {
+      if (tables && !tables.has(t)) continue;
+      const ws = [...set];
+      set.clear();
+      for (const w of ws) w();
+    }
+  }
+
+  /** Retention of the log, forgetting unused handles, and schema refresh. */
+  async maintain() {
+    const r = await this.tailer.retain({ olderThanMs: this.o.retentionMs, maxEntries: this.o.retentionMaxEntries });
+    if (r.droppedEntries) this.o.log?.('info', 'sync change log trimmed', { droppedEntries: r.droppedEntries, horizon: fmt(this.tailer.horizon) });
+    await sql`delete from sync_shapes where last_used_at < now() - make_interval(secs => ${this.o.shapeTtlMs / 1000})`.execute(this.db);
+    const now = Date.now();
+    for (const [h, i] of this.instances) if (now - i.usedAt > 3_600_000) this.instances.delete(h);
+    this.schemas.clear();
+  }
+
+  // ─── Gatekeeper side: which shape does this request mean? ─────────────────────────────────
+  async closedTicketDays(): Promise<number> {
+    if (this.setting && Date.now() - this.setting.at < 10_000) return this.setting.days;
+    const r = await sql<{ value: unknown }>`select value from system_settings where key = 'sync.closedTicketDays'`.execute(this.db);
+    const v = Number(r.rows[0]?.value ?? 30);
+    this.setting = { at: Date.now(), days: Number.isFinite(v) && v >= 0 ? v : 30 };
+    return this.setting.days;
+  }
+
+  /** `?shape=<name>` for this actor → its definition, or a 400/403 response. */
+  async resolve(actor: ShapeActor, url: URL): Promise<Resolved> {
+    const name = url.searchParams.get('shape');
+    if (!name) return { ok: false, response: jsonError(400, 'validation', 'shape: name a shape, e.g. ?shape=tickets', { fields: [{ field: 'shape', message: 'is required' }] }) };
+    const replicaParam = url.searchParams.get('replica') ?? 'default';
+    if (replicaParam !== 'default' && replicaParam !== 'full') return { ok: false, response: jsonError(400, 'validation', 'replica: must be default or full') };
+    const r = resolveShape(name, actor, { closedTicketDays: await this.closedTicketDays() }, replicaParam as Replica);
+    if (!r.ok) return { ok: false, response: jsonError(403, 'forbidden', r.reason === 'unknown' ? `No shape named ${name} for you` : `You may not sync ${name}`) };
+    return { ok: true, shape: r.shape };
+  }
+
+  /** Resolve + serve: the whole gatekeeper for the embedded engine. */
+  async handleShapeRequest(actor: ShapeActor, url: URL, signal?: AbortSignal): Promise<Response> {
+    const r = await this.resolve(actor, url);
+    if (!r.ok) return r.response;
+    return this.serve(r.shape, url, signal);
+  }
+
+  // ─── The Shape API ──────────────────────────────────────────────────────────────────────────
+  async serve(def: ShapeDefinition, url: URL, signal?: AbortSignal): Promise<Response> {
+    if (this.stopped) return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'Shutting down' } }), { status: 503, headers: { ...JSON_HEADERS, 'retry-after': '1' } });
+    await this.start();
+    const q = url.searchParams;
+    const offset = q.get('offset') ?? '-1';
+    const liveParam = q.get('live');
+    const live = liveParam !== null && liveParam !== 'false';
+    const handle = q.get('handle');
+    const logMode = q.get('log') === 'changes_only' ? 'changes_only' : 'full';
+    const initial = offset === '-1' || offset === 'now';
+    const pos = initial ? null : parseOffset(offset);
+    if (!initial && !pos) return this.badRequest('offset', 'must be -1, now or <int>_<int>');
+    if (live && initial) return this.badRequest('live', 'cannot be used with offset=-1 or now');
+    if (!initial && !handle) return this.badRequest('handle', 'is required when offset is not -1 or now');
+    if (q.get('live_sse') === 'true' || q.get('experimental_live_sse') === 'true') return this.badRequest('live_sse', 'is not supported by this server; use long polling');
+    const identity = `${shapeIdentity(def)}|${logMode}`;
+
+    try {
+      if (initial) return await this.createInstance(def, identity, logMode, offset === 'now', handle);
+      const inst = await this.lookup(handle!);
+      if (!inst || inst.identity !== identity) return this.mustRefetch(identity);
+      const schema = await this.schemaOf(def.table);
+      if (schema.hash !== inst.schema.hash) return this.mustRefetch(identity);
+      inst.usedAt = Date.now();
+      this.touch(inst);
+      if (isChunk(pos!)) return this.serveChunk(inst, pos!, identity);
+      if (cmp(pos!, inst.start) < 0) return this.badRequest('offset', 'is before the start of this shape');
+      if (cmp(pos!, this.tailer.horizon) < 0) return this.mustRefetch(identity);
+      if (cmp(pos!, this.tailer.tail) > 0) {
+        await this.tailer.sync();
+        if (cmp(pos!, this.tailer.tail) > 0) return this.badRequest('offset', 'out of bounds for this shape');
+      }
+      if (!live) await this.tailer.sync();
+      let batch = await this.collect(inst, pos!);
+      if (live && !batch.messages.length && batch.complete) {
+        const deadline = Date.now() + this.o.longPollMs;
+        while (!batch.messages.length && batch.complete && Date.now() < deadline && !signal?.aborted && !this.stopped) {
+          await this.waitForPublish(def.table, batch.end, deadline - Date.now(), signal);
+          batch = await this.collect(inst, batch.end);
+        }
+      }
+      return this.logResponse(inst, batch, live, q.get('cursor'));
+    } catch (e) {
+      if (e instanceof Refetch) return this.mustRefetch(identity);
+      throw e;
+    }
+  }
+
+  private badRequest(field: string, message: string) {
+    return new Response(JSON.stringify({ message: 'Invalid request', errors: { [field]: [message] } }), { status: 400, headers: JSON_HEADERS });
+  }
+
+  private newHandle(identity: string): string {
+    return `${sha(identity).slice(0, 8)}-${Date.now()}${String(Math.floor(performance.now() * 1000) % 1000).padStart(3, '0')}-${randomBytes(5).toString('hex')}`;
+  }
+
+  /** 409: the client drops its copy of the shape and starts again with the handle given. */
+  private mustRefetch(identity: string): Response {
+    const h = this.newHandle(identity);
+    this.reserved.set(h, identity);
+    if (this.reserved.size > 10_000) this.reserved.delete(this.reserved.keys().next().value!);
+    return new Response(JSON.stringify([{ headers: { control: 'must-refetch' } }]), {
+      status: 409,
+      headers: { ...JSON_HEADERS, [HEADER.handle]: h }
+    });
+  }
+
+  private async schemaOf(table: string): Promise<TableSchema> {
+    const c = this.schemas.get(table);
+    if (c && Date.now() - c.at < 60_000) return c.schema;
+    const schema = await loadTableSchema(this.db, table);
+    this.schemas.set(table, { at: Date.now(), schema });
+    return schema;
+  }
+
+  private build(def: ShapeDefinition, identity: string, log: Instance['log'], schema: TableSchema, handle: string, start: Pos, snap: PgSnapshot): Instance {
+    for (const c of [...def.columns, ...filterColumns(def.where)]) if (!schema.columns[c]) throw new Error(`shape ${def.name}: column ${c} is not in ${def.table}`);
+    for (const c of schema.pk) if (!def.columns.includes(c)) throw new Error(`shape ${def.name}: primary key column ${c} must be selected`);
+    const now = Date.now();
+    return { handle, identity, def, log, schema, start, snap, pred: compilePredicate(def.where, schema.types), selected: new Set(def.columns), touchedAt: now, usedAt: now };
+  }
+
+  private async lookup(handle: string): Promise<Instance | null> {
+    const m = this.instances.get(handle);
+    if (m) return m;
+    const r = await sql<{ identity: string; definition: any; start_offset: string; snapshot: string; schema_hash: string }>`
+      select identity, definition, start_offset, snapshot, schema_hash from sync_shapes where handle = ${handle}`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) return null;
+    const d = row.definition;
+    const def: ShapeDefinition = { name: d.name, table: d.table, columns: d.columns, where: reviveFilter(d.where), replica: d.replica };
+    const schema = await this.schemaOf(def.table);
+    if (schema.hash !== row.schema_hash) return null;
+    const start = parseOffset(row.start_offset);
+    if (!start) return null;
+    const inst = this.build(def, row.identity, d.log ?? 'full', schema, handle, start, parseSnapshot(row.snapshot));
+    this.instances.set(handle, inst);
+    return inst;
+  }
+
+  private touch(inst: Instance) {
+    if (Date.now() - inst.touchedAt < 10 * 60_000) return;
+    inst.touchedAt = Date.now();
+    void sql`update sync_shapes set last_used_at = now() where handle = ${inst.handle}`.execute(this.db).catch(() => {});
+  }
+
+  private async createInstance(def: ShapeDefinition, identity: string, log: Instance['log'], now: boolean, requested: string | null): Promise<Response> {
+    const schema = await this.schemaOf(def.table);
+    // Everything published so far is visible in the snapshot taken next (its windows ended at an
+    // xmin at or below the snapshot's): the instance's log starts at the current tail.
+    await this.tailer.sync();
+    const start = this.tailer.tail;
+    const where = compileSql(def.where);
+    const cols = def.columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ');
+    const query = CompiledQuery.raw(`select ${cols} from public.${quoteIdent(def.table)} where ${where.sql}`, where.params);
+    const { snapText, rows } = await this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        // The same text encoding as the capture triggers.
+        await sql`select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, DMY', true), set_config('intervalstyle', 'iso_8601', true),
+                         set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true)`.execute(trx);
+        const s = await sql<{ s: string }>`select pg_current_snapshot()::text as s`.execute(trx);
+        const rows = log === 'changes_only' ? [] : ((await trx.executeQuery(query)).rows as Row[]);
+        return { snapText: s.rows[0].s, rows };
+      });
+    const snap = parseSnapshot(snapText);
+    const handle = requested && this.reserved.get(requested) === identity ? requested : this.newHandle(identity);
+    this.reserved.delete(handle);
+    const inst = this.build(def, identity, log, schema, handle, start, snap);
+    await sql`insert into sync_shapes (handle, identity, tbl, definition, schema_hash, start_offset, snapshot)
+              values (${handle}, ${identity}, ${def.table},
+                      ${JSON.stringify({ name: def.name, table: def.table, columns: def.columns, where: JSON.parse(filterKey(def.where)), replica: def.replica, log })}::jsonb,
+                      ${schema.hash}, ${fmt(start)}, ${snapText})`.execute(this.db);
+    this.instances.set(handle, inst);
+
+    const snapshotEnd = JSON.stringify({ headers: { control: 'snapshot-end', xmin: String(snap.xmin), xmax: String(snap.xmax), xip_list: [...snap.xip].map(String) } });
+    const upToDate = this.upToDate();
+    if (now) return this.respond(inst, `[${upToDate}]`, fmt(start), { live: false, upToDate: true, hasData: false });
+    // Snapshot rows as inserts, in chunks of about maxBytes.
+    const parts: string[] = [];
+    let cur: string[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const m = JSON.stringify({ key: this.key(inst, row), value: row, headers: { operation: 'insert', relation: ['public', def.table] } });
+      if (cur.length && (bytes + m.length > this.o.maxBytes || cur.length >= 50_000)) {
+        parts.push(cur.join(','));
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(m);
+      bytes += m.length;
+    }
+    parts.push(cur.join(','));
+    const tailMsgs = `${snapshotEnd},${upToDate}`;
+    if (parts.length === 1) {
+      return this.respond(inst, `[${parts[0] ? parts[0] + ',' : ''}${tailMsgs}]`, fmt(start), { live: false, upToDate: true, hasData: rows.length > 0 });
+    }
+    inst.chunks = { parts, tail: tailMsgs, expires: Date.now() + 10 * 60_000 };
+    return this.respond(inst, `[${parts[0]}]`, '0_0', { live: false, upToDate: false, hasData: true });
+  }
+
+  private serveChunk(inst: Instance, pos: Pos, identity: string): Response {
+    const c = inst.chunks;
+    const k = Number(pos.s) + 1;
+    if (!c || c.expires < Date.now() || k >= c.parts.length) return this.mustRefetch(identity);
+    const last = k === c.parts.length - 1;
+    if (last) c.expires = Math.min(c.expires, Date.now() + 60_000);
+    return last
+      ? this.respond(inst, `[${c.parts[k]},${c.tail}]`, fmt(inst.start), { live: false, upToDate: true, hasData: true })
+      : this.respond(inst, `[${c.parts[k]}]`, `0_${k}`, { live: false, upToDate: false, hasData: true });
+  }
+
+  private upToDate(): string {
+    return JSON.stringify({ headers: { control: 'up-to-date', global_last_seen_lsn: String(this.tailer.tail.w) } });
+  }
+
+  private respond(inst: Instance, body: string, offset: string, o: { live: boolean; upToDate: boolean; hasData: boolean; cursor?: string | null }): Response {
+    const headers: Record<string, string> = {
+      ...JSON_HEADERS,
+      [HEADER.handle]: inst.handle,
+      [HEADER.offset]: offset,
+      [HEADER.hasData]: String(o.hasData)
+    };
+    if (o.live) headers[HEADER.cursor] = nextCursor(o.cursor ?? null);
+    else headers[HEADER.schema] = schemaHeader(inst.schema, inst.def.columns);
+    if (o.upToDate) headers[HEADER.upToDate] = '';
+    return new Response(body, { status: 200, headers });
+  }
+
+  private logResponse(inst: Instance, batch: Batch, live: boolean, cursor: string | null): Response {
+    const msgs = batch.messages;
+    // `last` on the final message of each transaction in this response.
+    const lastOf = new Map<number, ChangeMessage>();
+    for (const m of msgs) lastOf.set(m.headers.txids![0], m);
+    for (const m of lastOf.values()) m.headers.last = true;
+    const parts = msgs.map((m) => JSON.stringify(m));
+    if (batch.complete) parts.push(this.upToDate());
+    return this.respond(inst, `[${parts.join(',')}]`, fmt(batch.end), { live, upToDate: batch.complete, hasData: msgs.length > 0, cursor });
+  }
+
+  private waitForPublish(table: string, since: Pos, ms: number, signal?: AbortSignal): Promise<void> {
+    // Published between our read and now: no wake-up would come.
+    if (cmp(this.tailer.tail, since) > 0) return Promise.resolve();
+    let set = this.waiters.get(table);
+    if (!set) this.waiters.set(table, (set = new Set()));
+    const waiters = set;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+      // No notification channel: the poll timer kicks the tailer while someone waits.
+      if (!this.hasNotifications) this.tailer.kick();
+    });
+  }
+
+  private key(inst: Instance, row: Row): string {
+    return messageKey(inst.def.table, inst.schema.pk.map((c) => row[c] ?? null));
+  }
+
+  /** The shape's messages after `from`, up to the response limits. */
+  private async collect(inst: Instance, from: Pos): Promise<Batch> {
+    const messages: ChangeMessage[] = [];
+    let bytes = 0;
+    let pos = from;
+    for (;;) {
+      const tail = this.tailer.tail;
+      if (cmp(pos, tail) >= 0) return { messages, end: pos, complete: true };
+      const { entries, end } = await this.tailer.readAfter(pos, 2_000);
+      for (const e of entries) {
+        for (const m of this.convert(inst, e)) {
+          messages.push(m);
+          bytes += 200 + Object.keys(m.value).length * 24;
+        }
+        if (messages.length >= this.o.maxMessages || bytes >= this.o.maxBytes) {
+          return { messages, end: e.pos, complete: cmp(e.pos, this.tailer.tail) >= 0 };
+        }
+      }
+      if (cmp(end, pos) <= 0) return { messages, end: pos, complete: cmp(pos, this.tailer.tail) >= 0 };
+      pos = end;
+    }
+  }
+
+  private pick(inst: Instance, row: Row, cols: Iterable<string>): Row {
+    const out: Row = {};
+    for (const c of cols) if (inst.selected.has(c)) out[c] = row[c] ?? null;
+    return out;
+  }
+
+  private convert(inst: Instance, e: LogEntry): ChangeMessage[] {
+    if (e.tbl !== inst.def.table) return [];
+    if (cmp(e.pos, inst.start) <= 0 || visibleIn(e.txid, inst.snap)) return [];
+    if (e.op === 'truncate') throw new Refetch();
+    const headers = (operation: ChangeMessage['headers']['operation']): ChangeMessage['headers'] => ({
+      operation,
+      relation: ['public', inst.def.table],
+      txids: [txid32(e.txid)],
+      lsn: String(e.pos.w),
+      op_position: Number(e.pos.s)
+    });
+    const full = inst.def.replica === 'full';
+    const pkOnly = (row: Row) => this.pick(inst, row, inst.schema.pk);
+    const all = (row: Row) => this.pick(inst, row, inst.def.columns);
+    if (e.op === 'insert') {
+      return e.row && inst.pred(e.row) ? [{ key: this.key(inst, e.row), value: all(e.row), headers: headers('insert') }] : [];
+    }
+    if (e.op === 'delete') {
+      return e.old && inst.pred(e.old) ? [{ key: this.key(inst, e.old), value: full ? all(e.old) : pkOnly(e.old), headers: headers('delete') }] : [];
+    }
+    const now = e.row!;
+    const changed = e.old ?? {};
+    const before: Row = { ...now, ...changed };
+    const wasIn = inst.pred(before);
+    const isIn = inst.pred(now);
+    const oldKey = this.key(inst, before);
+    const newKey = this.key(inst, now);
+    if (oldKey !== newKey) {
+      const out: ChangeMessage[] = [];
+      if (wasIn) {
+        const h = headers('delete');
+        if (isIn) h.key_change_to = newKey;
+        out.push({ key: oldKey, value: full ? all(before) : pkOnly(before), headers: h });
+      }
+      if (isIn) {
+        const h = headers('insert');
+        if (wasIn) h.key_change_from = oldKey;
+        out.push({ key: newKey, value: all(now), headers: h });
+      }
+      return out;
+    }
+    if (wasIn && isIn) {
+      const cols = Object.keys(changed).filter((c) => inst.selected.has(c));
+      if (!cols.length) return [];
+      if (full) return [{ key: newKey, value: all(now), old_value: this.pick(inst, changed, cols), headers: headers('update') }];
+      return [{ key: newKey, value: { ...pkOnly(now), ...this.pick(inst, now, cols) }, headers: headers('update') }];
+    }
+    if (isIn) return [{ key: newKey, value: all(now), headers: headers('insert') }];
+    if (wasIn) return [{ key: oldKey, value: full ? all(before) : pkOnly(before), headers: headers('delete') }];
+    return [];
+  }
+}
+
+interface Batch {
+  messages: ChangeMessage[];
+  end: Pos;
+  complete: boolean;
+}
+
+const ENGINE = Symbol.for('outpost.sync.engine');
+type G = typeof globalThis & { [ENGINE]?: SyncEngine };
+
+/** The process-wide engine (kept on globalThis so dev reloads reuse it); started on first use. */
+export function getSyncEngine(opts: SyncEngineOptions): SyncEngine {
+  const g = globalThis as G;
+  g[ENGINE] ??= new SyncEngine(opts);
+  return g[ENGINE];
+}
+
+/** Stops the process-wide engine, if one was created (call before closing the database). */
+export async function stopSyncEngine(): Promise<void> {
+  const g = globalThis as G;
+  const e = g[ENGINE];
+  delete g[ENGINE];
+  await e?.stop();
+}
+

@@ -1,0 +1,97 @@
+// Sync latency: commit → visible to a `ShapeStream` client (the real @electric-sql/client) through
+// the gatekeeper and the embedded engine, on the real PostgreSQL in TEST_DATABASE_URL. Two runs:
+// 1 live shape, and 100 live shapes (every stream follows the staff `tickets` shape, so every
+// write fans out to all of them: the worst case). Writes are single-row inserts committed one at a
+// time by a direct pg connection, spaced by 5–25 ms.
+// Usage: node tests/bench/sync-latency.mjs [writes=200] [shapes=100]
+import fs from 'node:fs';
+import pg from 'pg';
+import { ShapeStream, isChangeMessage } from '@electric-sql/client';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login } from './lib.mjs';
+
+const writes = Number(process.argv[2] ?? 200);
+const many = Number(process.argv[3] ?? 100);
+
+if (!process.env.TEST_DATABASE_URL && !process.env.BENCH_DATABASE_URL) {
+  console.log('sync latency: skipped (set TEST_DATABASE_URL to a PostgreSQL server; writes come from a direct connection)');
+  process.exit(0);
+}
+
+await ensureBuilt();
+const dataDir = tmpDir();
+const db = await freshPgDatabase();
+const srv = await startServer({ dataDir, databaseUrl: db.url, port: 4340 });
+const writer = new pg.Client({ connectionString: db.url });
+try {
+  await writer.connect();
+  const token = await login(srv.url, ADMIN.email, ADMIN.password);
+  const requester = (await writer.query(`select id from users limit 1`)).rows[0].id;
+
+  async function run(shapes) {
+    const seen = new Map(); // subject → [arrival time per stream]
+    const controllers = [];
+    let ready = 0;
+    for (let s = 0; s < shapes; s++) {
+      const ac = new AbortController();
+      controllers.push(ac);
+      const stream = new ShapeStream({
+        url: `${srv.url}/api/sync/shape`,
+        headers: { authorization: `Bearer ${token}` },
+        params: { shape: 'tickets' },
+        signal: ac.signal
+      });
+      let up = false;
+      stream.subscribe((msgs) => {
+        const now = performance.now();
+        for (const m of msgs) {
+          if (isChangeMessage(m) && m.headers.operation === 'insert') {
+            const subj = m.value.subject;
+            if (typeof subj === 'string' && subj.startsWith('bench ')) {
+              if (!seen.has(subj)) seen.set(subj, []);
+              seen.get(subj).push({ s, at: now });
+            }
+          } else if (!up && m.headers?.control === 'up-to-date') {
+            up = true;
+            ready++;
+          }
+        }
+      });
+    }
+    while (ready < shapes) await new Promise((r) => setTimeout(r, 10));
+    // Let every stream settle into its long-poll.
+    await new Promise((r) => setTimeout(r, 300));
+    const first = [];
+    const all = [];
+    for (let i = 0; i < writes; i++) {
+      const subject = `bench ${shapes} ${i}`;
+      await writer.query('begin');
+      await writer.query(`insert into tickets (subject, requester_id) values ($1, $2)`, [subject, requester]);
+      const t0 = performance.now();
+      await writer.query('commit');
+      const deadline = Date.now() + 10_000;
+      while ((seen.get(subject)?.length ?? 0) < shapes && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+      const arrivals = seen.get(subject) ?? [];
+      if (arrivals.length < shapes) throw new Error(`write ${i}: only ${arrivals.length}/${shapes} streams saw it within 10 s`);
+      const s0 = arrivals.find((a) => a.s === 0);
+      first.push(s0.at - t0);
+      for (const a of arrivals) all.push(a.at - t0);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+    for (const ac of controllers) ac.abort();
+    first.sort((a, b) => a - b);
+    all.sort((a, b) => a - b);
+    return { first, all };
+  }
+
+  console.log(`\nsync latency (commit → visible in a ShapeStream), PostgreSQL, ${writes} writes each`);
+  for (const n of [1, many]) {
+    const { first, all } = await run(n);
+    const line = (label, xs) => `${label}: p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}, max ${ms(xs[xs.length - 1])}`;
+    console.log(`  ${String(n).padStart(3)} live shape${n === 1 ? ' ' : 's'} — ${line('one stream', first)}${n > 1 ? `; ${line(`all ${n} streams`, all)}` : ''}`);
+  }
+} finally {
+  await writer.end().catch(() => {});
+  await srv.stop();
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
