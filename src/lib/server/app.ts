@@ -10,6 +10,11 @@ import { AuthService } from './auth/service';
 import { UsersService } from './users/service';
 import { TokenKit } from './auth/tokens';
 import { RealtimeHub } from './realtime/hub';
+import { TicketsService } from './tickets/service';
+import { AssetsService } from './assets/service';
+import { NotificationsService } from './notifications/service';
+import { MutationService } from './mutations/service';
+import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
 import { log } from './log';
@@ -23,6 +28,12 @@ export interface App {
   settings: SettingsService;
   auth: AuthService;
   users: UsersService;
+  tickets: TicketsService;
+  assets: AssetsService;
+  notifications: NotificationsService;
+  mutations: MutationService;
+  /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
+  sync: SyncEngine;
   hub: RealtimeHub;
   startedAt: number;
   schemaVersion: number;
@@ -58,8 +69,19 @@ async function boot(cfg: Config): Promise<App> {
   const tokens = new TokenKit(secret, cfg.OUTPOST_ACCESS_TTL);
   const auth = new AuthService(database.db, tokens, settings);
   const users = new UsersService(database.db, auth);
+  const tickets = new TicketsService(database.db);
+  const assets = new AssetsService(database.db);
+  const notifications = new NotificationsService(database.db);
+  const mutations = new MutationService(database.db, { tickets, assets, notifications });
   const hub = new RealtimeHub();
-  const a: App = { config: cfg, database, settings, auth, users, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const sync = getSyncEngine({
+    db: database.db,
+    engine: database.engine,
+    databaseUrl: cfg.DATABASE_URL,
+    pglite: database.pglite,
+    log: (level, msg, data) => log[level](msg, data)
+  });
+  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
@@ -135,6 +157,7 @@ function registerRuntime(a: App) {
     },
     async shutdown() {
       a.hub.closeAll();
+      await stopSyncEngine();
       await a.database.close();
     }
   };

@@ -6,6 +6,7 @@ import { LoginBody, PasswordResetBody, ForgotPasswordBody, Me, SessionResponse, 
 import { AdminUser, UserListQuery, UserCreateBody, UserUpdateBody, UserIdParam, ResetLink, RoleView } from '$lib/domain/users/schemas';
 import { AuditQuery, AuditEntry } from '$lib/domain/audit/schemas';
 import { SettingsPatch, SettingView } from '$lib/domain/settings/schemas';
+import { mutationOps } from '../mutations/operation';
 
 const Health = z
   .object({
@@ -138,7 +139,8 @@ export const ops = {
     auth: { permission: 'settings.manage' },
     body: SettingsPatch,
     response: z.object({ items: z.array(SettingView) })
-  })
+  }),
+  ...mutationOps
 };
 
 export type Ops = typeof ops;

@@ -1,0 +1,147 @@
+// The write path's server side (ARCHITECTURE §5): runs a batch of outbox mutations in order, each
+// in its own transaction through the domain services, and makes every mutation take effect
+// exactly once. A mutation's transaction runs the service, then inserts its ledger row
+// (client_id, mutation_id) → result, txid as the last write. The primary key decides: a retry, or a
+// concurrent duplicate (which blocks on the key until the first transaction ends), finds the row
+// already there, rolls its own writes back and answers with the stored outcome. (Recording last
+// instead of claiming first saves a round trip per mutation; a duplicate's work is rolled back.)
+// A rejection rolls the effects back and is recorded in a short transaction of its own, so a retry
+// gets the same rejection.
+//
+// Ordering: a rejected mutation does not stop the batch. Each later mutation is validated on its
+// own against the current state, so one that needed the rejected one (a comment on a ticket whose
+// creation failed) is rejected with its own reason; independent ones still apply.
+// Unexpected errors (not a rule, not bad data) are not recorded and fail the request: mutations
+// before it are committed and recorded, and the client's retry of the batch replays them.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema';
+import type { RequestContext } from '../context';
+import { mutationsRepo, type LedgerKey } from './repository';
+import type { TicketsService } from '../tickets/service';
+import type { AssetsService } from '../assets/service';
+import type { NotificationsService } from '../notifications/service';
+import { AppError, isAppError } from '$lib/domain/common/errors';
+import { MUTATIONS, isMutationName, type MutationName, type ParsedMutationArgs } from '$lib/domain/mutations/registry';
+import type { MutationBatch, MutationCall, MutationError, MutationOutcome } from '$lib/domain/mutations/envelope';
+import { clampDeviceTime, type MutationTiming } from '$lib/domain/mutations/clock';
+import { log } from '../log';
+
+export interface MutationServices {
+  tickets: TicketsService;
+  assets: AssetsService;
+  notifications: NotificationsService;
+}
+
+/** A handler's result, and whether it wrote synced rows (if not, there is no txid to wait for). */
+interface Ran {
+  result: unknown;
+  wrote: boolean;
+}
+type Handlers = {
+  [N in MutationName]: (s: MutationServices, ctx: RequestContext, args: ParsedMutationArgs<N>, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
+};
+const edited = (result: { changed: string[] }): Ran => ({ result, wrote: result.changed.length > 0 });
+
+const HANDLERS: Handlers = {
+  'ticket.create': async (s, ctx, a, t, trx) => ({ result: await s.tickets.create(ctx, a, t, trx), wrote: true }),
+  'ticket.update': async (s, ctx, a, t, trx) => edited(await s.tickets.update(ctx, a, t, trx)),
+  'ticket.setStatus': async (s, ctx, a, t, trx) => {
+    const result = await s.tickets.setStatus(ctx, a, t, trx);
+    return { result, wrote: result.changed };
+  },
+  'ticket.assign': async (s, ctx, a, t, trx) => edited(await s.tickets.assign(ctx, a, t, trx)),
+  'comment.add': async (s, ctx, a, t, trx) => ({ result: await s.tickets.addComment(ctx, a, t, trx), wrote: true }),
+  'asset.update': async (s, ctx, a, t, trx) => edited(await s.assets.update(ctx, a, t, trx)),
+  'notification.markRead': async (s, ctx, a, t, trx) => {
+    const result = await s.notifications.markRead(ctx, a, t, trx);
+    return { result, wrote: result.marked > 0 };
+  }
+};
+
+/** Thrown to roll back a delivery of a mutation that already has an outcome. */
+class AlreadyRecorded extends Error {}
+
+/** Deadlocks and serialization failures are worth another try; nothing was committed. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 3;
+
+const toError = (e: AppError): MutationError => {
+  const { fields, ...rest } = e.details;
+  return { code: e.code, reason: e.message, ...(fields ? { fields } : {}), ...rest };
+};
+
+/** Bad data the database refused (constraint, type or range): a rejection naming the field, not a 500. */
+function dataError(e: unknown): AppError | null {
+  const pe = e as { code?: unknown; constraint?: string; column?: string; table?: string };
+  if (typeof pe?.code !== 'string' || !/^2[23]/.test(pe.code)) return null;
+  const fromConstraint = pe.constraint?.replace(pe.table ? `${pe.table}_` : /^[a-z]+_/, '').replace(/_(fkey|key|check|idx)$/, '');
+  const field = pe.column ?? fromConstraint ?? 'args';
+  const message =
+    pe.code === '23503' ? 'refers to something that does not exist' : pe.code === '23505' ? 'already exists' : pe.code === '23502' ? 'is required' : 'has a value the data rules do not allow';
+  return new AppError(pe.code === '23505' ? 'conflict' : 'validation', `${field}: ${message}`, { fields: [{ field, message }] });
+}
+
+export class MutationService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly services: MutationServices
+  ) {}
+
+  async apply(ctx: RequestContext, batch: MutationBatch): Promise<{ results: MutationOutcome[] }> {
+    const sctx: RequestContext = { ...ctx, source: 'sync' };
+    const results: MutationOutcome[] = [];
+    for (const m of batch.mutations) results.push(await this.#one(sctx, batch.clientId, m));
+    return { results };
+  }
+
+  async #one(ctx: RequestContext, clientId: string, m: MutationCall): Promise<MutationOutcome> {
+    const serverTime = new Date();
+    const clientTime = new Date(m.clientTime);
+    const t: MutationTiming = { serverTime, clientTime, deviceTime: clampDeviceTime(clientTime, serverTime), mutationId: m.id };
+    const key: LedgerKey = { client_id: clientId, mutation_id: m.id, user_id: ctx.actor.id, name: m.name, client_time: clientTime, device_time: t.deviceTime };
+
+    if (!isMutationName(m.name)) {
+      return this.#reject(ctx, key, { code: 'validation', reason: `name: "${m.name}" is not a known mutation`, fields: [{ field: 'name', message: 'is not a known mutation' }] });
+    }
+    const parsed = MUTATIONS[m.name].args.safeParse(m.args);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => ({ field: ['args', ...i.path.map(String)].join('.'), message: i.message }));
+      return this.#reject(ctx, key, { code: 'validation', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
+    }
+    const handler = HANDLERS[m.name] as (s: MutationServices, ctx: RequestContext, args: unknown, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx): Promise<MutationOutcome> => {
+          const { result, wrote } = await handler(this.services, ctx, parsed.data, t, trx);
+          const recorded = await mutationsRepo.recordApplied(trx, key, result, wrote);
+          if (!recorded) throw new AlreadyRecorded();
+          return { id: m.id, status: 'applied', ...(recorded.txid === null ? {} : { txid: recorded.txid }), result };
+        });
+      } catch (e) {
+        if (e instanceof AlreadyRecorded) return this.#stored(ctx, m.id, await mutationsRepo.get(this.db, clientId, m.id));
+        const rule = isAppError(e) ? e : dataError(e);
+        if (rule) return this.#reject(ctx, key, toError(rule));
+        const code = (e as { code?: unknown })?.code;
+        if (typeof code === 'string' && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        log.error('mutation failed', { requestId: ctx.requestId, mutationId: m.id, name: m.name, error: e });
+        throw e;
+      }
+    }
+  }
+
+  /** Records the rejection unless the mutation already has an outcome (a concurrent delivery won): then that one is the answer. */
+  async #reject(ctx: RequestContext, key: LedgerKey, error: MutationError): Promise<MutationOutcome> {
+    if (await mutationsRepo.reject(this.db, key, error)) return { id: key.mutation_id, status: 'rejected', error };
+    return this.#stored(ctx, key.mutation_id, await mutationsRepo.get(this.db, key.client_id, key.mutation_id));
+  }
+
+  #stored(ctx: RequestContext, id: string, row: Awaited<ReturnType<typeof mutationsRepo.get>>): MutationOutcome {
+    if (!row) throw new Error(`mutation ${id} has no ledger row`);
+    if (row.user_id !== ctx.actor.id) {
+      return { id, status: 'rejected', error: { code: 'forbidden', reason: 'id: this mutation id was already used by another user', fields: [{ field: 'id', message: 'was already used by another user' }] } };
+    }
+    if (row.status === 'applied') return { id, status: 'applied', ...(row.txid === null ? {} : { txid: Number(row.txid) }), result: row.result ?? undefined, replayed: true };
+    return { id, status: 'rejected', error: row.result as MutationError, replayed: true };
+  }
+}

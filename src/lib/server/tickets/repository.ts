@@ -1,0 +1,113 @@
+import { sql, type Insertable, type Kysely, type Updateable, type UpdateObject } from 'kysely';
+import type { DB } from '../db/schema';
+import type { TicketCommentsTable, TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
+
+const WRITE_COLUMNS = [
+  'id',
+  'number',
+  'subject',
+  'description',
+  'status',
+  'priority',
+  'type_id',
+  'category_id',
+  'tags',
+  'requester_id',
+  'assignee_id',
+  'team_id',
+  'resolved_at',
+  'reopen_count',
+  'first_response_at'
+] as const;
+
+export const ticketsRepo = {
+  /** The row a write decides on, locked against concurrent writers (FK checks from children still pass). */
+  lockForWrite(db: Kysely<DB>, id: string) {
+    return db.selectFrom('tickets').select(WRITE_COLUMNS).where('id', '=', id).where('deleted_at', 'is', null).forNoKeyUpdate().executeTakeFirst();
+  },
+  /**
+   * A comment's touch of its ticket, which also locks and returns the row (one round trip instead
+   * of lock + update): last activity, and the reply clocks when the author is on the agent side
+   * (not the requester) or is the requester. The caller decides afterwards and rolls back if refused.
+   */
+  touchForComment(db: Kysely<DB>, id: string, t: { at: Date; deviceTime: Date; actorId: string | null; agentReply: boolean; requesterReply: boolean }) {
+    const set: UpdateObject<DB, 'tickets'> = { last_activity_at: t.at };
+    if (t.agentReply) {
+      const byAgent = sql<boolean>`requester_id is distinct from ${t.actorId}`;
+      set.last_agent_reply_at = sql<Date>`case when ${byAgent} then ${t.deviceTime} else last_agent_reply_at end`;
+      set.first_response_at = sql<Date>`case when ${byAgent} and first_response_at is null then ${t.deviceTime} else first_response_at end`;
+    }
+    if (t.requesterReply) set.last_requester_reply_at = sql<Date>`case when requester_id = ${t.actorId} then ${t.deviceTime} else last_requester_reply_at end`;
+    return db.updateTable('tickets').set(set).where('id', '=', id).where('deleted_at', 'is', null).returning(WRITE_COLUMNS).executeTakeFirst();
+  },
+  /** Inserts unless the id exists; undefined then (a client id reused for a different ticket). */
+  insert(db: Kysely<DB>, row: Insertable<TicketsTable>) {
+    return db
+      .insertInto('tickets')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(['id', 'number'])
+      .executeTakeFirst();
+  },
+  update(db: Kysely<DB>, id: string, set: Updateable<TicketsTable>) {
+    return db.updateTable('tickets').set(set).where('id', '=', id).execute();
+  },
+  insertHistory(db: Kysely<DB>, rows: Insertable<TicketHistoryTable>[]) {
+    if (!rows.length) return Promise.resolve();
+    return db.insertInto('ticket_history').values(rows).execute();
+  },
+  insertComment(db: Kysely<DB>, row: Insertable<TicketCommentsTable>) {
+    return db
+      .insertInto('ticket_comments')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(['id', 'created_at'])
+      .executeTakeFirst();
+  },
+  /** Who closed the ticket and when (the last move to closed), for the rejection a late writer sees. */
+  lastClosed(db: Kysely<DB>, ticketId: string) {
+    return db
+      .selectFrom('ticket_history as h')
+      .leftJoin('users as u', 'u.id', 'h.actor_id')
+      .select(['h.actor_id', 'u.name as actor_name', 'h.created_at'])
+      .where('h.ticket_id', '=', ticketId)
+      .where('h.field', '=', 'status')
+      .where(sql<boolean>`h.new_value = '"closed"'::jsonb`)
+      .orderBy('h.created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  },
+  typeExists(db: Kysely<DB>, id: string) {
+    return db.selectFrom('ticket_types').select(['id', 'default_priority']).where('id', '=', id).where('active', '=', true).where('deleted_at', 'is', null).executeTakeFirst();
+  },
+  categoryExists(db: Kysely<DB>, id: string) {
+    return db.selectFrom('ticket_categories').select('id').where('id', '=', id).where('active', '=', true).where('deleted_at', 'is', null).executeTakeFirst();
+  },
+  teamExists(db: Kysely<DB>, id: string) {
+    return db.selectFrom('teams').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  },
+  activeUser(db: Kysely<DB>, id: string) {
+    return db.selectFrom('users').select(['id', 'name']).where('id', '=', id).where('status', '=', 'active').where('deleted_at', 'is', null).executeTakeFirst();
+  },
+  /** An active user whose roles grant `permission` (e.g. someone tickets can be assigned to). */
+  activeUserWith(db: Kysely<DB>, id: string, permission: string) {
+    return db
+      .selectFrom('users as u')
+      .select(['u.id', 'u.name'])
+      .where('u.id', '=', id)
+      .where('u.status', '=', 'active')
+      .where('u.deleted_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_roles as ur')
+            .innerJoin('role_permissions as rp', 'rp.role_id', 'ur.role_id')
+            .innerJoin('permissions as p', 'p.id', 'rp.permission_id')
+            .select('ur.user_id')
+            .whereRef('ur.user_id', '=', 'u.id')
+            .where('p.key', '=', permission)
+        )
+      )
+      .executeTakeFirst();
+  }
+};

@@ -1,0 +1,298 @@
+// Ticket writes: create, field edits, status workflow, assignment and comments. Each method
+// checks permissions with can(), decides conflicts with the domain rules, writes the change, its
+// ticket_history rows (with the device time) and the audit entry in one transaction: the caller's
+// when given (the mutation endpoint records its ledger row in the same one), otherwise its own.
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { DB } from '../db/schema';
+import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
+import type { RequestContext } from '../context';
+import { ticketsRepo } from './repository';
+import { recordAudit } from '../audit/service';
+import { notify } from '../notifications/service';
+import { AppError } from '$lib/domain/common/errors';
+import { can, type Actor } from '$lib/domain/auth/permissions';
+import { mergeEdits, conflictError, conflictField, type ConflictChoice, type FieldChange } from '$lib/domain/mutations/merge';
+import type { MutationTiming } from '$lib/domain/mutations/clock';
+import { checkTransition, statusPatch } from '$lib/domain/tickets/workflow';
+import {
+  TICKET_INTERNAL_FIELDS,
+  TICKET_SET_FIELDS,
+  type CommentAddArgs,
+  type TicketAssignArgs,
+  type TicketCreateArgs,
+  type TicketSetStatusArgs,
+  type TicketStatus,
+  type TicketUpdateArgs
+} from '$lib/domain/tickets/schemas';
+
+type Locked = NonNullable<Awaited<ReturnType<typeof ticketsRepo.lockForWrite>>>;
+
+const isAgent = (a: Actor) => can(a, 'tickets.update');
+const actorId = (ctx: RequestContext) => (ctx.actor.via === 'system' ? null : ctx.actor.id);
+const actorType = (a: Actor): NonNullable<Insertable<TicketHistoryTable>['actor_type']> =>
+  a.via === 'system' ? 'system' : a.via === 'api_key' ? 'api_key' : isAgent(a) ? 'user' : 'requester';
+
+const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
+const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
+
+export class TicketsService {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  #tx<T>(trx: Kysely<DB> | undefined, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return trx ? fn(trx) : this.db.transaction().execute(fn);
+  }
+
+  #history(ticket: { id: string; requester_id: string }, ctx: RequestContext, t: MutationTiming, e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean }): Insertable<TicketHistoryTable> {
+    return {
+      ticket_id: ticket.id,
+      requester_id: ticket.requester_id,
+      internal: e.internal,
+      actor_id: actorId(ctx),
+      actor_type: actorType(ctx.actor),
+      source: ctx.source,
+      action: e.action,
+      field: e.field ?? null,
+      old_value: e.from === undefined ? null : JSON.stringify(e.from),
+      new_value: e.to === undefined ? null : JSON.stringify(e.to),
+      mutation_id: t.mutationId,
+      device_time: t.deviceTime,
+      created_by: actorId(ctx),
+      updated_by: actorId(ctx)
+    };
+  }
+
+  /** The ticket, locked; a ticket the actor may not read does not exist for them. */
+  async #load(trx: Kysely<DB>, ctx: RequestContext, id: string, field = 'id'): Promise<Locked> {
+    const ticket = await ticketsRepo.lockForWrite(trx, id);
+    if (!ticket || !can(ctx.actor, 'tickets.read', { requesterId: ticket.requester_id })) {
+      throw new AppError('not_found', `${field}: no such ticket`, { fields: [{ field, message: 'no such ticket' }] });
+    }
+    return ticket;
+  }
+
+  /** Closed is final: a late write (made offline before the close) is rejected with who closed it and what the user can do. */
+  async #assertNotClosed(trx: Kysely<DB>, ctx: RequestContext, ticket: Locked, yours?: unknown) {
+    if (ticket.status !== 'closed') return;
+    const closed = await ticketsRepo.lastClosed(trx, ticket.id);
+    const by = closed?.actor_id === ctx.actor.id ? 'you' : (closed?.actor_name ?? 'someone else');
+    const choices: ConflictChoice[] = isAgent(ctx.actor) ? ['reopen', 'follow_up', 'discard'] : ['follow_up', 'discard'];
+    throw new AppError('conflict', `Ticket #${ticket.number} was closed by ${by}${closed ? ` at ${closed.created_at.toISOString()}` : ''}; reopen it or raise a follow-up`, {
+      fields: [conflictField('status', 'the ticket is closed', { yours, theirs: 'closed', base: undefined })],
+      choices,
+      closedBy: closed?.actor_id ? { id: closed.actor_id, name: closed.actor_name } : null,
+      closedAt: closed?.created_at.toISOString() ?? null
+    });
+  }
+
+  async #checkRefs(trx: Kysely<DB>, set: Record<string, unknown>) {
+    if (typeof set.type_id === 'string' && !(await ticketsRepo.typeExists(trx, set.type_id))) throw invalid('type_id', 'no such ticket type');
+    if (typeof set.category_id === 'string' && !(await ticketsRepo.categoryExists(trx, set.category_id))) throw invalid('category_id', 'no such category');
+    if (typeof set.team_id === 'string' && !(await ticketsRepo.teamExists(trx, set.team_id))) throw invalid('team_id', 'no such team');
+    if (typeof set.assignee_id === 'string' && !(await ticketsRepo.activeUserWith(trx, set.assignee_id, 'tickets.update'))) {
+      throw invalid('assignee_id', 'is not an active agent');
+    }
+  }
+
+  #touch(ctx: RequestContext, t: MutationTiming): Updateable<TicketsTable> {
+    return { updated_by: actorId(ctx), updated_at: t.serverTime, client_updated_at: t.deviceTime, last_activity_at: t.serverTime };
+  }
+
+  async create(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
+    const requesterId = args.requester_id ?? ctx.actor.id;
+    if (requesterId !== ctx.actor.id && !isAgent(ctx.actor)) {
+      throw new AppError('forbidden', 'requester_id: you may only raise tickets for yourself', { fields: [{ field: 'requester_id', message: 'you may only raise tickets for yourself' }] });
+    }
+    return this.#tx(trx, async (trx) => {
+      if (requesterId !== ctx.actor.id && !(await ticketsRepo.activeUser(trx, requesterId))) throw invalid('requester_id', 'no such active user');
+      let priority = args.priority;
+      if (args.type_id) {
+        const type = await ticketsRepo.typeExists(trx, args.type_id);
+        if (!type) throw invalid('type_id', 'no such ticket type');
+        priority ??= type.default_priority;
+      }
+      await this.#checkRefs(trx, { category_id: args.category_id });
+      const row = await ticketsRepo.insert(trx, {
+        id: args.id,
+        subject: args.subject,
+        description: (nullIfEmpty(args.description) as string | null | undefined) ?? null,
+        priority: priority ?? 'medium',
+        type_id: args.type_id ?? null,
+        category_id: args.category_id ?? null,
+        requester_id: requesterId,
+        source: isAgent(ctx.actor) ? 'web' : 'portal',
+        client_created_at: t.deviceTime,
+        client_updated_at: t.deviceTime,
+        created_at: t.serverTime,
+        updated_at: t.serverTime,
+        last_activity_at: t.serverTime,
+        created_by: actorId(ctx),
+        updated_by: actorId(ctx)
+      });
+      if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
+      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: priority ?? 'medium', requester_id: requesterId };
+      await ticketsRepo.insertHistory(trx, [
+        this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
+      ]);
+      await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
+      return view;
+    });
+  }
+
+  /** Field edits merged field by field against what the user saw; all or nothing. */
+  async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return this.#tx(trx, async (trx) => {
+      const ticket = await this.#load(trx, ctx, args.id);
+      if (!isAgent(ctx.actor)) throw new AppError('forbidden', 'You may not edit tickets');
+      await this.#assertNotClosed(trx, ctx, ticket);
+      const { changes, conflicts } = mergeEdits(ticket, args.set, args.base, TICKET_SET_FIELDS);
+      if (conflicts.length) throw conflictError(conflicts, `ticket #${ticket.number}`);
+      return this.#apply(trx, ctx, t, ticket, changes, 'ticket.update');
+    });
+  }
+
+  async assign(ctx: RequestContext, args: TicketAssignArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return this.#tx(trx, async (trx) => {
+      const ticket = await this.#load(trx, ctx, args.id);
+      if (!can(ctx.actor, 'tickets.assign')) throw new AppError('forbidden', 'You may not assign tickets');
+      await this.#assertNotClosed(trx, ctx, ticket);
+      const { changes, conflicts } = mergeEdits(ticket, args.set, args.base);
+      if (conflicts.length) throw conflictError(conflicts, `ticket #${ticket.number}`);
+      const out = await this.#apply(trx, ctx, t, ticket, changes, 'ticket.assign');
+      const assignee = changes.find((c) => c.field === 'assignee_id')?.to;
+      if (typeof assignee === 'string') {
+        await notify(trx, ctx, {
+          userId: assignee,
+          type: 'ticket.assigned',
+          title: `Ticket #${ticket.number} was assigned to you`,
+          body: ticket.subject,
+          link: `/tickets/${ticket.id}`,
+          ticketId: ticket.id,
+          data: { by: ctx.actor.name }
+        });
+      }
+      return out;
+    });
+  }
+
+  async #apply(trx: Kysely<DB>, ctx: RequestContext, t: MutationTiming, ticket: Locked, changes: FieldChange[], action: string) {
+    const changed = changes.map((c) => c.field);
+    if (!changes.length) return { id: ticket.id, changed };
+    const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
+    await this.#checkRefs(trx, set as Record<string, unknown>);
+    await ticketsRepo.update(trx, ticket.id, { ...set, ...this.#touch(ctx, t) });
+    await ticketsRepo.insertHistory(
+      trx,
+      changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) }))
+    );
+    await recordAudit(trx, ctx, {
+      action,
+      entityType: 'ticket',
+      entityId: ticket.id,
+      before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
+      after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
+    });
+    return { id: ticket.id, changed };
+  }
+
+  /** A move through the workflow from the status the user saw; a status changed underneath is a conflict. */
+  async setStatus(ctx: RequestContext, args: TicketSetStatusArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return this.#tx(trx, async (trx) => {
+      const ticket = await this.#load(trx, ctx, args.id);
+      const who = isAgent(ctx.actor) ? 'agent' : ticket.requester_id === ctx.actor.id ? 'requester' : null;
+      if (!who) throw new AppError('forbidden', 'You may not change the status of this ticket');
+      const current = ticket.status as TicketStatus;
+      // Someone already made the same move: the user's intent holds, nothing to do.
+      if (current === args.status) return { id: ticket.id, status: current, changed: false };
+      if (current !== args.base_status) {
+        if (current === 'closed') await this.#assertNotClosed(trx, ctx, ticket, args.status);
+        throw new AppError('conflict', `status: the ticket became ${current} after you saw it ${args.base_status}`, {
+          fields: [conflictField('status', 'was changed by someone else since you saw it', { yours: args.status, theirs: current, base: args.base_status })],
+          choices: ['keep_theirs', 'apply_mine'] satisfies ConflictChoice[]
+        });
+      }
+      const check = checkTransition(current, args.status, who);
+      if (!check.ok) throw new AppError(who === 'requester' ? 'forbidden' : 'validation', `status: ${check.reason}`, { fields: [{ field: 'status', message: check.reason }] });
+      const patch = statusPatch(ticket, args.status, t.deviceTime, {
+        reopen: check.reopen,
+        waitingReason: args.waiting_reason,
+        resolutionCode: args.resolution_code,
+        resolutionNotes: args.resolution_notes
+      });
+      await ticketsRepo.update(trx, ticket.id, { ...patch, ...this.#touch(ctx, t) });
+      await ticketsRepo.insertHistory(trx, [
+        this.#history(ticket, ctx, t, { action: check.reopen ? 'reopened' : 'status_changed', field: 'status', from: current, to: args.status, internal: false })
+      ]);
+      await recordAudit(trx, ctx, {
+        action: check.reopen ? 'ticket.reopen' : 'ticket.status',
+        entityType: 'ticket',
+        entityId: ticket.id,
+        before: { status: current },
+        after: { status: args.status, ...(patch.waiting_reason ? { waiting_reason: patch.waiting_reason } : {}), ...(patch.resolution_code ? { resolution_code: patch.resolution_code } : {}) }
+      });
+      return { id: ticket.id, status: args.status, from: current, changed: true };
+    });
+  }
+
+  /** Comments are appends: they always merge, except into a closed ticket. */
+  async addComment(ctx: RequestContext, args: CommentAddArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return this.#tx(trx, async (trx) => {
+      const agent = isAgent(ctx.actor);
+      const ticket = await ticketsRepo.touchForComment(trx, args.ticket_id, {
+        at: t.serverTime,
+        deviceTime: t.deviceTime,
+        actorId: actorId(ctx),
+        agentReply: agent && !args.internal,
+        requesterReply: !agent
+      });
+      if (!ticket || !can(ctx.actor, 'tickets.read', { requesterId: ticket.requester_id })) {
+        throw new AppError('not_found', 'ticket_id: no such ticket', { fields: [{ field: 'ticket_id', message: 'no such ticket' }] });
+      }
+      if (args.internal && !can(ctx.actor, 'comments.internal')) {
+        throw new AppError('forbidden', 'internal: you may not post internal notes', { fields: [{ field: 'internal', message: 'you may not post internal notes' }] });
+      }
+      await this.#assertNotClosed(trx, ctx, ticket);
+      const row = await ticketsRepo.insertComment(trx, {
+        id: args.id,
+        ticket_id: ticket.id,
+        requester_id: ticket.requester_id,
+        internal: args.internal,
+        author_id: actorId(ctx),
+        author_type: agent ? 'agent' : 'requester',
+        body: args.body,
+        body_format: 'markdown',
+        source: agent ? 'web' : 'portal',
+        time_spent_minutes: args.time_spent_minutes ?? null,
+        client_created_at: t.deviceTime,
+        created_at: t.serverTime,
+        updated_at: t.serverTime,
+        created_by: actorId(ctx),
+        updated_by: actorId(ctx)
+      });
+      if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
+      await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal }, internal: args.internal })]);
+      const link = `/tickets/${ticket.id}`;
+      if (!args.internal) {
+        await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
+      }
+      if (ticket.assignee_id && ticket.assignee_id !== ticket.requester_id) {
+        await notify(trx, ctx, {
+          userId: ticket.assignee_id,
+          type: 'comment.added',
+          title: `${args.internal ? 'Internal note' : 'New comment'} on ticket #${ticket.number}`,
+          body: ticket.subject,
+          link,
+          ticketId: ticket.id
+        });
+      }
+      await recordAudit(trx, ctx, {
+        action: args.internal ? 'comment.add_internal' : 'comment.add',
+        entityType: 'ticket_comment',
+        entityId: args.id,
+        before: null,
+        after: { ticket_id: ticket.id, internal: args.internal, length: args.body.length }
+      });
+      return { id: args.id, ticket_id: ticket.id, internal: args.internal };
+    });
+  }
+}
