@@ -1,0 +1,87 @@
+// The browser's local database (Dexie on IndexedDB): one table per synced shape, written only by
+// the replicator, plus the sync bookkeeping (positions, outbox, overlays, conflicts, txids).
+// Store specs live in `sync/client/schema.ts`. `getDb()` is lazy: importing this module during SSR
+// or in Node never touches IndexedDB unless a database is actually asked for.
+import Dexie, { type Table } from 'dexie';
+import {
+	SHAPE_STORES,
+	SYNC_STORES,
+	type ConflictRecord,
+	type MetaRecord,
+	type OutboxRecord,
+	type OverlayRecord,
+	type PendingTxidRecord,
+	type Row,
+	type SeenTxidRecord,
+	type ShapeStateRecord,
+	type SyncDatabase
+} from '$sync/client/schema';
+
+export const DEFAULT_DB_NAME = 'outpost';
+
+/** Row types are open records: the server's shape registry decides the columns. */
+export type TicketRow = Row & { number?: number; subject?: string; status?: string; priority?: string; assignee_id?: string | null; team_id?: string | null; requester_id?: string; updated_at?: string };
+export type CommentRow = Row & { ticket_id?: string; body?: string; internal?: boolean; created_at?: string };
+export type NotificationRow = Row & { user_id?: string; read_at?: string | null; created_at?: string };
+
+export class OutpostDb extends Dexie implements SyncDatabase {
+	tickets!: Table<TicketRow, string>;
+	ticket_comments!: Table<CommentRow, string>;
+	kb_articles!: Table<Row, string>;
+	assets!: Table<Row, string>;
+	change_requests!: Table<Row, string>;
+	users!: Table<Row, string>;
+	teams!: Table<Row, string>;
+	sla_policies!: Table<Row, string>;
+	settings!: Table<Row, string>;
+	notifications!: Table<NotificationRow, string>;
+
+	shapeState!: Table<ShapeStateRecord, string>;
+	outbox!: Table<OutboxRecord, number>;
+	overlays!: Table<OverlayRecord, number>;
+	conflicts!: Table<ConflictRecord, string>;
+	pendingTxids!: Table<PendingTxidRecord, string>;
+	seenTxids!: Table<SeenTxidRecord, [number, string]>;
+	meta!: Table<MetaRecord, string>;
+
+	constructor(name = DEFAULT_DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+		super(name, options);
+		// Version history: append a new version() when a store spec changes; never edit old ones
+		// once released (Dexie migrates the browser's existing database forward).
+		this.version(1).stores({ ...SHAPE_STORES, ...SYNC_STORES });
+	}
+}
+
+const instances = new Map<string, OutpostDb>();
+
+/** The database (opened lazily, one instance per name). Tests pass a unique name. */
+export function getDb(name = DEFAULT_DB_NAME): OutpostDb {
+	let db = instances.get(name);
+	if (!db) {
+		db = new OutpostDb(name);
+		instances.set(name, db);
+	}
+	return db;
+}
+
+/** Closes and forgets an instance (tests; sign-out with wipe). */
+export async function closeDb(name = DEFAULT_DB_NAME, opts: { delete?: boolean } = {}): Promise<void> {
+	const db = instances.get(name);
+	instances.delete(name);
+	if (opts.delete) await (db ?? new OutpostDb(name)).delete();
+	else db?.close();
+}
+
+/**
+ * Sign-out: the synced data of the previous user must not stay readable, so every shape table and
+ * the stored stream positions are cleared. The outbox, its overlays and the conflicts stay: they
+ * carry their user id and are replayed only when that same user signs in again.
+ */
+export async function clearSyncedData(db: OutpostDb = getDb()): Promise<void> {
+	const tables = Object.keys(SHAPE_STORES).map((n) => db.table(n));
+	await db.transaction('rw', [...tables, db.shapeState, db.seenTxids], async () => {
+		for (const t of tables) await t.clear();
+		await db.shapeState.clear();
+		await db.seenTxids.clear();
+	});
+}
