@@ -81,7 +81,7 @@ const COLUMNS: Record<SyncedTable, string[]> = {
     'backout_plan', 'test_plan', 'required_approvals', 'submitted_at', 'approved_at', 'closed_at', 'close_notes',
     'custom_fields', 'client_updated_at', 'created_at', 'updated_at', 'created_by', 'updated_by', 'deleted_at'
   ],
-  users: ['id', 'name', 'email', 'avatar_url', 'team_id', 'job_title', 'department', 'status', 'available'],
+  users: ['id', 'name', 'email', 'avatar_url', 'team_id', 'job_title', 'department', 'status', 'available', 'role_keys'],
   teams: ['id', 'name', 'description', 'email', 'lead_id', 'created_at', 'updated_at', 'deleted_at'],
   sla_policies: [
     'id', 'name', 'description', 'conditions', 'targets', 'calendar_id', 'pause_statuses', 'warning_percent', 'escalation',

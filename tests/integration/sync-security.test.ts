@@ -136,7 +136,8 @@ describe.each(backends)('sync gatekeeper security on %s', (backend) => {
     const users = await replica(endUser.token, { shape: 'users' });
     expect(users.values().map((u) => u.id)).toEqual([endUser.id]);
     for (const u of users.values()) {
-      expect(Object.keys(u).sort()).toEqual(['available', 'avatar_url', 'department', 'email', 'id', 'job_title', 'name', 'status', 'team_id']);
+      expect(Object.keys(u).sort()).toEqual(['available', 'avatar_url', 'department', 'email', 'id', 'job_title', 'name', 'role_keys', 'status', 'team_id']);
+      expect(u.role_keys).toEqual(['end_user']);
     }
     const staffUsers = await replica(adminToken, { shape: 'users' });
     expect(staffUsers.rows.size).toBeGreaterThan(5);

@@ -94,6 +94,17 @@ describe.each(engines)('migrations on %s', (engine) => {
     }
   });
 
+  it('keep users.role_keys in step with user_roles (for the users sync shape)', async () => {
+    const id = crypto.randomUUID();
+    await d.db.insertInto('users').values({ id, email: `rk-${id}@example.test`, name: 'Role Keys' }).execute();
+    const roleId = async (key: string) => (await d.db.selectFrom('roles').select('id').where('key', '=', key).executeTakeFirstOrThrow()).id;
+    await d.db.insertInto('user_roles').values([{ user_id: id, role_id: await roleId('agent') }, { user_id: id, role_id: await roleId('it_manager') }]).execute();
+    const keys = async () => (await d.db.selectFrom('users').select('role_keys').where('id', '=', id).executeTakeFirstOrThrow()).role_keys;
+    expect(await keys()).toEqual(['agent', 'it_manager']);
+    await d.db.deleteFrom('user_roles').where('user_id', '=', id).where('role_id', '=', await roleId('agent')).execute();
+    expect(await keys()).toEqual(['it_manager']);
+  });
+
   it('let two migrators race without applying anything twice', async () => {
     const results = await Promise.all([migrate(d.db), migrate(d.db)]);
     expect(results.flatMap((r) => r.applied)).toEqual([]);

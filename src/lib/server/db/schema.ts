@@ -33,6 +33,8 @@ export interface UsersTable extends Audit {
   email_verified_at: NullableTimestamp;
   last_login_at: NullableTimestamp;
   available: Generated<boolean>;
+  /** Role keys, kept in step with user_roles by a trigger (for the users sync shape). */
+  role_keys: Generated<string[]>;
   deleted_at: NullableTimestamp;
 }
 
