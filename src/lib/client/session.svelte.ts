@@ -5,8 +5,11 @@
 import { goto } from '$app/navigation';
 import { api, ApiError, setUnauthenticatedHandler, type Me, type SessionResponse } from './api';
 import { setFormatPrefs } from './i18n';
+import { sync } from './sync.svelte';
 
 const CACHE_KEY = 'outpost.me';
+/** Whose rows the local database holds: another user's must be wiped before syncing. */
+const SYNC_USER_KEY = 'outpost.syncUser';
 const PUBLIC_PATHS = ['/login', '/reset-password'];
 
 export const isPublicPath = (pathname: string) => PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
@@ -39,6 +42,78 @@ function writeCache(user: Me | null) {
 	}
 }
 
+function storageGet(key: string): string | null {
+	try {
+		return globalThis.localStorage?.getItem(key) ?? null;
+	} catch {
+		return null;
+	}
+}
+function storageSet(key: string, value: string | null) {
+	try {
+		if (value) globalThis.localStorage?.setItem(key, value);
+		else globalThis.localStorage?.removeItem(key);
+	} catch {
+		// storage disabled: the wipe-on-user-change guard below falls back to the running engine's user
+	}
+}
+
+/**
+ * Browsers open at most 6 HTTP/1.1 connections per host, shared by every tab. Ten shape streams
+ * each holding a 20 s long-poll would take all of them, and every other request of the app (API
+ * calls, a second tab's page load) would wait up to 20 s. So at most LIVE_SLOTS live polls are in
+ * flight; the others queue here (FIFO) and start as soon as one returns. Stopgap until the sync
+ * layer multiplexes live requests (see the report of this change).
+ */
+const LIVE_SLOTS = 3;
+let liveInFlight = 0;
+const liveQueue: Array<() => void> = [];
+const limitedFetch: typeof fetch = async (input, init) => {
+	const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+	if (!/[?&]live=true\b/.test(url)) return fetch(input, init);
+	const signal = init?.signal;
+	if (liveInFlight >= LIVE_SLOTS) {
+		await new Promise<void>((resolve, reject) => {
+			const go = () => {
+				signal?.removeEventListener('abort', cancel);
+				resolve();
+			};
+			const cancel = () => {
+				const i = liveQueue.indexOf(go);
+				if (i >= 0) liveQueue.splice(i, 1);
+				reject(signal?.reason ?? new DOMException('Aborted', 'AbortError'));
+			};
+			if (signal?.aborted) return cancel();
+			signal?.addEventListener('abort', cancel, { once: true });
+			liveQueue.push(go);
+		});
+	}
+	liveInFlight++;
+	try {
+		return await fetch(input, init);
+	} finally {
+		liveInFlight--;
+		liveQueue.shift()?.();
+	}
+};
+
+/**
+ * Starts (or resumes, after a sign-in) syncing for this user. If the local database still holds
+ * another user's rows (a session that expired without a sign-out), they are wiped first.
+ */
+async function startSync(userId: string, afterSignIn = false): Promise<void> {
+	if (typeof window === 'undefined') return;
+	try {
+		const previous = storageGet(SYNC_USER_KEY) ?? sync.userId;
+		if (previous && previous !== userId) await sync.signedOut();
+		storageSet(SYNC_USER_KEY, userId);
+		if (afterSignIn) sync.signedIn(userId, { fetchClient: limitedFetch });
+		else sync.start({ userId, fetchClient: limitedFetch });
+	} catch {
+		// no IndexedDB (private mode in some browsers): the app still works online, without sync
+	}
+}
+
 class Session {
 	user = $state<Me | null>(null);
 	/** True when the profile came from the local cache because the server could not be reached. */
@@ -68,17 +143,19 @@ class Session {
 	load(): Promise<Me | null> {
 		this.#loading ??= api
 			.get<Me>('/api/v1/me', { onUnauthenticated: 'throw' })
-			.then((me) => {
+			.then(async (me) => {
 				this.setUser(me);
+				await startSync(me.id);
 				return me;
 			})
-			.catch((e: unknown) => {
+			.catch(async (e: unknown) => {
 				if (e instanceof ApiError && e.isNetwork) {
 					const cached = readCache();
 					if (cached) {
 						this.user = cached;
 						this.offline = true;
 						setFormatPrefs(cached);
+						await startSync(cached.id);
 						return cached;
 					}
 					return null;
@@ -109,6 +186,7 @@ class Session {
 	async signIn(email: string, password: string): Promise<Me> {
 		const res = await api.post<SessionResponse>('/api/auth/login', { email, password }, { auth: false });
 		this.setUser(res.user);
+		await startSync(res.user.id, true);
 		return res.user;
 	}
 
@@ -131,6 +209,13 @@ class Session {
 				// one failing hook must not keep the user signed in
 			}
 		}
+		try {
+			// Stop syncing and wipe the synced rows (the outbox stays, kept for this same user).
+			await sync.signedOut();
+		} catch {
+			// IndexedDB unavailable: nothing to wipe
+		}
+		storageSet(SYNC_USER_KEY, null);
 		this.clear();
 		await goto('/login', { replaceState: true });
 	}

@@ -1,0 +1,118 @@
+// Initial sync of N tickets in a real browser: the built app on a fresh PostgreSQL database, the
+// admin signs in through the login form in Debian Chromium, and the app's own sync (leader tab,
+// ShapeStream → Dexie on Chromium's IndexedDB) downloads the tickets shape.
+//
+//   TEST_DATABASE_URL=postgres://root@127.0.0.1:5432/postgres node tests/bench/sync-initial-chromium.mjs [N=100000]
+//
+// Measured from the click on "Sign in" until the tickets shape is live with N rows in IndexedDB
+// (polled every 100 ms: the phase through the `?debug` hook, the count with the raw IndexedDB
+// API, so the measurement doesn't add Dexie live queries). Target: ≥ 20k rows/s.
+import fs from 'node:fs';
+import pg from 'pg';
+import { chromium } from '@playwright/test';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, ADMIN, ms } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Same flags as tests/e2e/env.ts (playwright.config.ts).
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 15 * 60_000);
+
+if (!process.env.TEST_DATABASE_URL && !process.env.BENCH_DATABASE_URL) {
+	console.log('sync-initial-chromium: not measured (set TEST_DATABASE_URL)');
+	process.exit(0);
+}
+
+await ensureBuilt();
+const pgdb = await freshPgDatabase();
+const dataDir = tmpDir();
+const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: 4391 });
+let browser;
+const report = [];
+try {
+	// Seed like tests/bench/sync-initial.mjs: N tickets by SQL, all requested by the admin.
+	const c = new pg.Client({ connectionString: pgdb.url });
+	await c.connect();
+	const { rows } = await c.query('select id from users where lower(email) = lower($1)', [ADMIN.email]);
+	const s0 = performance.now();
+	await c.query(
+		`insert into tickets (subject, description, status, priority, requester_id, tags, created_at, updated_at)
+		 select 'Ticket ' || g, repeat('Lorem ipsum dolor sit amet. ', 8), (array['new','in_progress','waiting'])[1 + g % 3],
+		        (array['low','medium','high','critical'])[1 + g % 4], $1, array['printer','vpn'], now() - g * interval '1 minute', now()
+		 from generate_series(1, $2::int) g`,
+		[rows[0].id, N]
+	);
+	report.push(`seed      ${N} tickets by SQL in ${ms(performance.now() - s0)}`);
+	await c.end();
+
+	browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+	const context = await browser.newContext({ baseURL: srv.url, serviceWorkers: 'block' });
+	const page = await context.newPage();
+	let bytes = 0;
+	let requests = 0;
+	let waitMs = 0;
+	let transferMs = 0;
+	page.on('requestfinished', async (req) => {
+		if (!req.url().includes('/api/sync/shape') || !req.url().includes('shape=tickets')) return;
+		requests++;
+		const t = req.timing();
+		if (!req.url().includes('live=true') && t.responseStart >= 0) {
+			waitMs += t.responseStart - Math.max(0, t.requestStart);
+			transferMs += t.responseEnd - t.responseStart;
+		}
+		const sizes = await req.sizes().catch(() => null);
+		if (sizes) bytes += sizes.responseBodySize;
+	});
+	await page.goto('/login?next=%2F%3Fdebug');
+	await page.getByLabel('Email').fill(ADMIN.email);
+	await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+
+	const t0 = performance.now();
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	let firstRowAt;
+	let last = { phase: undefined, count: 0 };
+	for (;;) {
+		last = await page.evaluate(async () => {
+			const hook = /** @type {any} */ (window).__outpost;
+			const phase = hook?.sync.shapes.tickets?.phase;
+			const count = await new Promise((resolve) => {
+				const open = indexedDB.open('outpost');
+				open.onerror = () => resolve(0);
+				open.onsuccess = () => {
+					const db = open.result;
+					if (!db.objectStoreNames.contains('tickets')) {
+						db.close();
+						return resolve(0);
+					}
+					const req = db.transaction('tickets', 'readonly').objectStore('tickets').count();
+					req.onsuccess = () => {
+						resolve(req.result);
+						db.close();
+					};
+					req.onerror = () => resolve(0);
+				};
+			});
+			return { phase, count };
+		});
+		const elapsed = performance.now() - t0;
+		if (last.count > 0 && firstRowAt === undefined) firstRowAt = elapsed;
+		if (last.phase === 'live' && last.count >= N) break;
+		if (last.phase === 'error') throw new Error('tickets shape ended in error');
+		if (elapsed > TIMEOUT_MS) throw new Error(`not live after ${ms(elapsed)}: ${JSON.stringify(last)}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	const elapsed = performance.now() - t0;
+	const rate = Math.round(last.count / (elapsed / 1000));
+	report.push(
+		`chromium  ${last.count} rows live in ${(elapsed / 1000).toFixed(2)} s → ${rate.toLocaleString('en')} rows/s ` +
+			`(first row after ${ms(firstRowAt ?? elapsed)}; ${requests} tickets requests, ${(bytes / 1024 / 1024).toFixed(1)} MB body; non-live requests: ${ms(waitMs)} waiting for the server, ${ms(transferMs)} transferring, partly overlapped; target ≥ 20,000 rows/s: ${rate >= 20_000 ? 'met' : 'NOT met'})`
+	);
+} finally {
+	await browser?.close();
+	await srv.stop();
+	await pgdb.drop();
+	fs.rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(`initial sync of ${N} tickets in Chromium (${CHROMIUM_PATH}), from sign-in to live\n` + report.join('\n'));
+process.exit(0);

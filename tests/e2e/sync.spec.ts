@@ -1,0 +1,103 @@
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN } from './env';
+
+// Sync in a real browser: shapes reach live, one leader tab, an offline change waits in the
+// outbox and drains when the connection is back. There is no ticket UI yet, so the change goes
+// through the sync store itself, exposed as `window.__outpost` when a page is opened with `?debug`.
+const SHAPES = ['tickets', 'ticket_comments', 'kb_articles', 'assets', 'change_requests', 'users', 'teams', 'sla_policies', 'settings', 'notifications'];
+
+const indicator = (page: Page) => page.locator('[data-sync-indicator]:visible');
+
+async function signIn(page: Page, next: string) {
+	await page.goto(`/login?next=${encodeURIComponent(next)}`);
+	await page.getByLabel('Email').fill(ADMIN.email);
+	await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, '\\?')}$`));
+}
+
+/** Rows of a Dexie table, read with the raw IndexedDB API (no app code involved). */
+function idbCount(page: Page, table: string): Promise<number> {
+	return page.evaluate(
+		(name) =>
+			new Promise<number>((resolve, reject) => {
+				const open = indexedDB.open('outpost');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					const req = db.transaction(name, 'readonly').objectStore(name).count();
+					req.onsuccess = () => {
+						resolve(req.result);
+						db.close();
+					};
+					req.onerror = () => reject(req.error);
+				};
+			}),
+		table
+	);
+}
+
+test('every shape goes live, one tab leads, an offline change waits and then drains', async ({ page, context }) => {
+	await signIn(page, '/sync?debug');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sync status');
+
+	for (const shape of SHAPES) {
+		await expect(page.locator(`tr[data-shape="${shape}"]`), shape).toHaveAttribute('data-phase', 'live', { timeout: 30_000 });
+	}
+	await expect(indicator(page)).toHaveAttribute('data-leader', 'true');
+	await expect(indicator(page)).toContainText('Up to date');
+	await expect(page.getByRole('status', { name: 'Sync status' })).toContainText('Last synced');
+
+	// A second tab of the same browser: it reads the same database but does not sync itself.
+	const second = await context.newPage();
+	await second.goto('/sync');
+	await expect(indicator(second)).toHaveAttribute('data-leader', 'false');
+	// Ten live long-polls must not take every connection the browser has for this host.
+	const t0 = Date.now();
+	await page.evaluate(() => fetch('/api/health').then((r) => r.status));
+	expect(Date.now() - t0, 'an API call while syncing').toBeLessThan(3_000);
+	await expect(second.locator('tr[data-shape="users"]')).not.toHaveAttribute('data-rows', '0');
+	await expect(indicator(page)).toHaveAttribute('data-leader', 'true');
+	const leaders = await Promise.all([page, second].map((p) => indicator(p).getAttribute('data-leader')));
+	expect(leaders.filter((l) => l === 'true')).toHaveLength(1);
+
+	const ticketsRow = page.locator('tr[data-shape="tickets"]');
+	const before = Number(await ticketsRow.getAttribute('data-rows'));
+
+	// Offline: the change is kept locally and counted in the shell.
+	await context.setOffline(true);
+	await expect(indicator(page)).toHaveAttribute('data-online', 'false');
+	await expect(indicator(page)).toContainText('Offline');
+	await page.evaluate(async () => {
+		const hook = (window as unknown as { __outpost: { sync: { mutate(n: string, a: unknown): Promise<unknown> }; newId(): string } }).__outpost;
+		await hook.sync.mutate('ticket.create', { id: hook.newId(), subject: 'Printer offline on floor 2', description: 'Filed while offline (e2e).' });
+	});
+	await expect(indicator(page)).toContainText('1 change waiting to sync');
+	await expect(indicator(page)).toHaveAttribute('data-outbox', '1');
+	await expect(indicator(second)).toHaveAttribute('data-outbox', '1');
+	const outbox = page.getByTestId('sync-outbox');
+	await expect(outbox.getByRole('rowheader', { name: 'New ticket' })).toBeVisible();
+	await expect(ticketsRow).toHaveAttribute('data-rows', String(before));
+
+	// Back online: the outbox drains and the confirmed ticket streams into the local table.
+	await context.setOffline(false);
+	await expect(indicator(page)).toHaveAttribute('data-outbox', '0', { timeout: 30_000 });
+	await expect(indicator(page)).not.toContainText('waiting to sync');
+	await expect(page.getByText('Every change you made has reached the server.')).toBeVisible();
+	await expect(ticketsRow).toHaveAttribute('data-rows', String(before + 1), { timeout: 30_000 });
+	await expect(second.locator('tr[data-shape="tickets"]')).toHaveAttribute('data-rows', String(before + 1));
+	expect(await idbCount(page, 'tickets')).toBe(before + 1);
+	await second.close();
+
+	// Sign-out wipes the synced rows from this device.
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	await expect.poll(() => idbCount(page, 'tickets')).toBe(0);
+	await expect.poll(() => idbCount(page, 'users')).toBe(0);
+});
+
+test('the sync store is not on window without ?debug', async ({ page }) => {
+	await signIn(page, '/sync');
+	await expect(indicator(page)).toBeVisible();
+	expect(await page.evaluate(() => 'outpost' in window || '__outpost' in window)).toBe(false);
+});
