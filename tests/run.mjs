@@ -33,13 +33,17 @@ if (!process.env.TEST_DATABASE_URL) {
 
 // 1. vitest (unit + integration)
 const vitestJson = path.join(out, 'vitest.json');
-run('unit + integration', process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitestStatus = run('unit + integration', process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 try {
   const j = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
   totals.passed += j.numPassedTests;
   totals.failed += j.numFailedTests + (j.numFailedTestSuites ? 0 : 0);
   totals.skipped += j.numPendingTests + j.numTodoTests;
   if (j.numFailedTestSuites && !j.numFailedTests) totals.failed += j.numFailedTestSuites;
+  if (vitestStatus !== 0 && !j.numFailedTests && !j.numFailedTestSuites) {
+    totals.failed += 1; // e.g. an unhandled error outside any test
+    console.error('✗ vitest failed outside the tests (see "Unhandled Errors" above)');
+  }
 } catch {
   totals.failed += 1;
   console.error('✗ vitest produced no report');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { DB } from './schema';
+import { log } from '../log';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -34,6 +35,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       idleTimeoutMillis: 30_000,
       application_name: 'outpost'
     });
+    // An idle connection the server drops (restart, failover, pg_terminate_backend) must not crash
+    // the process: pg emits it on the pool, and an unhandled 'error' event would.
+    pool.on('error', (e) => log.warn('database connection lost (the pool reconnects)', { error: e.message }));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

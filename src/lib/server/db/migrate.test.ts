@@ -105,6 +105,20 @@ describe.each(engines)('migrations on %s', (engine) => {
     expect(await keys()).toEqual(['it_manager']);
   });
 
+  it.skipIf(engine === 'pglite')('survive the server dropping idle pool connections', async () => {
+    await Promise.all([sql`select pg_sleep(0.05)`.execute(d.db), sql`select pg_sleep(0.05)`.execute(d.db)]);
+    const pg = (await import('pg')).default;
+    const killer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await killer.connect();
+    const { rows } = await sql<{ db: string }>`select current_database() as db`.execute(d.db);
+    const killed = await killer.query(`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = $1`, [rows[0].db]);
+    await killer.end();
+    expect(killed.rows[0].n).toBeGreaterThanOrEqual(1);
+    await new Promise((res) => setTimeout(res, 100));
+    const again = await sql<{ one: number }>`select 1 as one`.execute(d.db);
+    expect(again.rows[0].one).toBe(1);
+  });
+
   it('let two migrators race without applying anything twice', async () => {
     const results = await Promise.all([migrate(d.db), migrate(d.db)]);
     expect(results.flatMap((r) => r.applied)).toEqual([]);
