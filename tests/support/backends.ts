@@ -42,3 +42,16 @@ export async function freshPostgresDatabase(prefix = 'outpost_t'): Promise<{ url
     }
   };
 }
+
+/** Drops a test database made by freshPostgresDatabase, given its URL (names start with outpost_). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^outpost_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
+  const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await c.end();
+  }
+}

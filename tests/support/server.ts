@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshPostgresDatabase, type Backend } from './backends';
+import { dropTestDatabase, freshPostgresDatabase, type Backend } from './backends';
 
 export const ADMIN_EMAIL = 'admin@outpost.test';
 export const ADMIN_PASSWORD = 'correct horse battery staple 42';
@@ -28,7 +28,8 @@ export interface Reuse {
 
 export async function startServer(backend: Backend, env: Record<string, string> = {}, reuse?: Reuse): Promise<RunningServer> {
   const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-'));
-  const db = reuse ? (reuse.databaseUrl ? { url: reuse.databaseUrl, drop: reuse.drop ?? (async () => {}) } : undefined) : backend === 'postgres' ? await freshPostgresDatabase() : undefined;
+  // A restarted server owns the database it reuses: stopping it without keepData drops it.
+  const db = reuse ? (reuse.databaseUrl ? { url: reuse.databaseUrl, drop: reuse.drop ?? (() => dropTestDatabase(reuse.databaseUrl!)) } : undefined) : backend === 'postgres' ? await freshPostgresDatabase() : undefined;
   const child: ChildProcess = spawn(process.execPath, ['server.js'], {
     env: {
       ...process.env,
