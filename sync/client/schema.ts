@@ -5,22 +5,9 @@
 import type Dexie from 'dexie';
 import type { Table } from 'dexie';
 
-/** Names the gatekeeper (`GET /api/sync/shape?shape=<name>`) accepts. Dexie tables use the same names. */
-export const SHAPE_NAMES = [
-	'tickets',
-	'ticket_comments',
-	'kb_articles',
-	'assets',
-	'change_requests',
-	'users',
-	'teams',
-	'sla_policies',
-	'settings',
-	'notifications'
-] as const;
-export type ShapeName = (typeof SHAPE_NAMES)[number];
+import { SHAPE_NAMES, isShapeName, type ShapeName } from '../protocol/shape-names';
 
-export const isShapeName = (s: string): s is ShapeName => (SHAPE_NAMES as readonly string[]).includes(s);
+export { SHAPE_NAMES, isShapeName, type ShapeName };
 
 /**
  * Dexie index specs per shape (first entry = primary key). Only what the agent desk and portal

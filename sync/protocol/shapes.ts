@@ -4,6 +4,9 @@
 // them. Every filter is a simple expression over columns of the row itself (ARCHITECTURE §3: the
 // columns a shape filters on are copied onto the row), so there are no joins in shapes.
 import { and, eq, gte, isNull, ne, or, filterKey, type Filter } from './filter';
+import { isShapeName, type ShapeName } from './shape-names';
+
+export { SHAPE_NAMES, isShapeName, type ShapeName } from './shape-names';
 
 /** Who is asking (structurally the app's Actor). */
 export interface ShapeActor {
@@ -113,7 +116,7 @@ type Resolver = (actor: ShapeActor, ctx: ShapeContext) => { where: Filter | null
 const has = (a: ShapeActor, p: string) => a.permissions.has(p);
 const live = isNull('deleted_at');
 
-const RESOLVERS: Record<string, { table: SyncedTable; resolve: Resolver }> = {
+const RESOLVERS: Record<ShapeName, { table: SyncedTable; resolve: Resolver }> = {
   tickets: {
     table: 'tickets',
     resolve: (a, ctx) => {
@@ -151,14 +154,12 @@ const RESOLVERS: Record<string, { table: SyncedTable; resolve: Resolver }> = {
   notifications: { table: 'notifications', resolve: (a) => ({ where: eq('user_id', a.id) }) }
 };
 
-export const SHAPE_NAMES = Object.keys(RESOLVERS);
-
 export type ResolveResult = { ok: true; shape: ShapeDefinition } | { ok: false; reason: 'unknown' | 'forbidden' };
 
 /** The definition of shape `name` for this actor, or why there is none. */
 export function resolveShape(name: string, actor: ShapeActor, ctx: ShapeContext, replica: Replica = 'default'): ResolveResult {
-  const entry = Object.hasOwn(RESOLVERS, name) ? RESOLVERS[name] : undefined;
-  if (!entry) return { ok: false, reason: 'unknown' };
+  if (!isShapeName(name)) return { ok: false, reason: 'unknown' };
+  const entry = RESOLVERS[name];
   const r = entry.resolve(actor, ctx);
   if (!r) return { ok: false, reason: 'forbidden' };
   return { ok: true, shape: { name, table: entry.table, columns: r.columns ?? COLUMNS[entry.table], where: r.where, replica } };

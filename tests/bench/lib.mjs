@@ -93,3 +93,23 @@ export async function login(url, email, password) {
   if (r.status !== 200) throw new Error(`login failed ${r.status} ${await r.text()}`);
   return (await r.json()).accessToken;
 }
+
+/** Seeds n tickets by SQL, all requested by the bench admin; returns the time it took (ms). */
+export async function seedTickets(databaseUrl, n) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query('select id from users where lower(email) = lower($1)', [ADMIN.email]);
+    const t0 = performance.now();
+    await c.query(
+      `insert into tickets (subject, description, status, priority, requester_id, tags, created_at, updated_at)
+       select 'Ticket ' || g, repeat('Lorem ipsum dolor sit amet. ', 8), (array['new','in_progress','waiting'])[1 + g % 3],
+              (array['low','medium','high','critical'])[1 + g % 4], $1, array['printer','vpn'], now() - g * interval '1 minute', now()
+       from generate_series(1, $2::int) g`,
+      [rows[0].id, n]
+    );
+    return performance.now() - t0;
+  } finally {
+    await c.end();
+  }
+}

@@ -8,9 +8,8 @@
 // (polled every 100 ms: the phase through the `?debug` hook, the count with the raw IndexedDB
 // API, so the measurement doesn't add Dexie live queries). Target: ≥ 20k rows/s.
 import fs from 'node:fs';
-import pg from 'pg';
 import { chromium } from '@playwright/test';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, ADMIN, ms } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, seedTickets, ADMIN, ms } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
@@ -32,19 +31,7 @@ let browser;
 const report = [];
 try {
 	// Seed like tests/bench/sync-initial.mjs: N tickets by SQL, all requested by the admin.
-	const c = new pg.Client({ connectionString: pgdb.url });
-	await c.connect();
-	const { rows } = await c.query('select id from users where lower(email) = lower($1)', [ADMIN.email]);
-	const s0 = performance.now();
-	await c.query(
-		`insert into tickets (subject, description, status, priority, requester_id, tags, created_at, updated_at)
-		 select 'Ticket ' || g, repeat('Lorem ipsum dolor sit amet. ', 8), (array['new','in_progress','waiting'])[1 + g % 3],
-		        (array['low','medium','high','critical'])[1 + g % 4], $1, array['printer','vpn'], now() - g * interval '1 minute', now()
-		 from generate_series(1, $2::int) g`,
-		[rows[0].id, N]
-	);
-	report.push(`seed      ${N} tickets by SQL in ${ms(performance.now() - s0)}`);
-	await c.end();
+	report.push(`seed      ${N} tickets by SQL in ${ms(await seedTickets(pgdb.url, N))}`);
 
 	browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	const context = await browser.newContext({ baseURL: srv.url, serviceWorkers: 'block' });

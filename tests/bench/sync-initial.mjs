@@ -13,9 +13,8 @@
 // not here yet; fake-indexeddb is a pure-JS IndexedDB and much slower than Chromium's.
 import 'fake-indexeddb/auto';
 import { register } from 'tsx/esm/api';
-import pg from 'pg';
 import fs from 'node:fs';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, login, ADMIN, ms } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, seedTickets, login, ADMIN, ms } from './lib.mjs';
 
 register();
 const args = process.argv.slice(2);
@@ -104,19 +103,7 @@ async function viaServer() {
 	const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: 4390 });
 	try {
 		const token = await login(srv.url, ADMIN.email, ADMIN.password);
-		const c = new pg.Client({ connectionString: pgdb.url });
-		await c.connect();
-		const { rows } = await c.query('select id from users where lower(email) = lower($1)', [ADMIN.email]);
-		const t0 = performance.now();
-		await c.query(
-			`insert into tickets (subject, description, status, priority, requester_id, tags, created_at, updated_at)
-			 select 'Ticket ' || g, repeat('Lorem ipsum dolor sit amet. ', 8), (array['new','in_progress','waiting'])[1 + g % 3],
-			        (array['low','medium','high','critical'])[1 + g % 4], $1, array['printer','vpn'], now() - g * interval '1 minute', now()
-			 from generate_series(1, $2::int) g`,
-			[rows[0].id, N]
-		);
-		report.push(`seed    ${N} tickets by SQL in ${ms(performance.now() - t0)}`);
-		await c.end();
+		report.push(`seed    ${N} tickets by SQL in ${ms(await seedTickets(pgdb.url, N))}`);
 		const probe = await fetch(`${srv.url}/api/sync/shape?shape=tickets&offset=-1`, { headers: { authorization: `Bearer ${token}` } });
 		await probe.body?.cancel();
 		if (probe.status !== 200) throw new Error(`GET /api/sync/shape answered ${probe.status}: the server side is not ready`);

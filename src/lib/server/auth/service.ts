@@ -151,10 +151,16 @@ export class AuthService {
     return session;
   }
 
-  async logout(refreshToken: string | undefined, familyId: string | undefined) {
+  /** Ends the session the refresh token (or, failing that, the access token) belongs to. */
+  async logout(refreshToken: string | undefined, accessToken: string | undefined) {
+    let familyId: string | undefined;
     if (refreshToken) {
       const row = await authRepo.refreshByHash(this.db, this.tokens.hash(refreshToken));
       if (row) familyId = row.family_id;
+    }
+    if (!familyId && accessToken) {
+      const claims = await this.tokens.verifyAccess(accessToken);
+      if (claims && claims !== 'expired') familyId = claims.sid;
     }
     if (familyId) {
       await authRepo.revokeFamily(this.db, familyId, 'logout');
