@@ -34,9 +34,9 @@ export function attachWebSocket(server, options = {}) {
     const runtime = /** @type {any} */ (globalThis)[RUNTIME];
     if (!runtime) return refuse(socket, 503, 'Service Unavailable');
     Promise.resolve(runtime.authenticateUpgrade(req))
-      .then((/** @type {{ ok: boolean, status?: number, user?: unknown }} */ result) => {
+      .then((/** @type {{ ok: boolean, status?: number, user?: unknown, reauth?: () => Promise<unknown> }} */ result) => {
         if (!result.ok) return refuse(socket, result.status ?? 401, result.status === 403 ? 'Forbidden' : 'Unauthorized');
-        wss.handleUpgrade(req, socket, head, (ws) => runtime.onConnection(ws, result.user, req));
+        wss.handleUpgrade(req, socket, head, (ws) => runtime.onConnection(ws, result.user, result.reauth));
       })
       .catch(() => refuse(socket, 500, 'Internal Server Error'));
   });

@@ -6,6 +6,7 @@
 import { Replicator, type ReplicatorOptions, type ShapeSyncState } from './replicator';
 import { Outbox, type OptimisticRegistry, type OutboxStatus, type EnqueueOptions, enqueueMutation } from './outbox';
 import { sweepPending } from './txids';
+import { LiveMux, type WebSocketLike } from './live-mux';
 import type { OutboxRecord, SyncDatabase } from './schema';
 
 export const SYNC_LOCK = 'outpost-sync';
@@ -22,6 +23,11 @@ export interface SyncEngineOptions {
 	/** Try to refresh the session (cookie refresh in the browser); true → retry. */
 	refreshAuth?: () => Promise<boolean>;
 	registry?: OptimisticRegistry;
+	/**
+	 * Opens a WebSocket to the app's `/ws`: live shape requests then travel over it (./live-mux.ts),
+	 * HTTP stays the fallback. Without it every long-poll is its own HTTP request.
+	 */
+	liveSocket?: () => WebSocketLike;
 	/** Skip the Web Lock even when available. */
 	noLeaderElection?: boolean;
 	replicator?: Partial<Pick<ReplicatorOptions, 'backoff' | 'restartBackoff' | 'liveRequestTimeoutMs' | 'params' | 'onBatch' | 'path'>>;
@@ -67,6 +73,8 @@ export class SyncEngine {
 	readonly opts: SyncEngineOptions;
 	readonly replicator: Replicator;
 	readonly outbox: Outbox;
+	/** Carries the live requests when `liveSocket` is given. */
+	readonly mux?: LiveMux;
 	#leader = false;
 	#online = true;
 	#started = false;
@@ -82,11 +90,12 @@ export class SyncEngine {
 	constructor(opts: SyncEngineOptions) {
 		this.opts = opts;
 		const transport = withHeaders(opts.fetchClient, opts.headers);
+		if (opts.liveSocket) this.mux = new LiveMux({ connect: opts.liveSocket, fallback: transport ?? ((...a) => fetch(...a)), log: opts.log });
 		this.replicator = new Replicator({
 			db: opts.db,
 			shapes: opts.shapes,
 			baseUrl: opts.baseUrl,
-			fetchClient: transport,
+			fetchClient: this.mux?.fetch ?? transport,
 			onUnauthorized: opts.refreshAuth,
 			log: opts.log,
 			...(opts.replicator ?? {})
@@ -148,6 +157,7 @@ export class SyncEngine {
 	start(): void {
 		if (this.#started) return;
 		this.#started = true;
+		this.mux?.resume();
 		this.#abort = new AbortController();
 		if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
 			this.#online = typeof navigator === 'undefined' || navigator.onLine !== false;
@@ -227,6 +237,7 @@ export class SyncEngine {
 		this.#started = false;
 		clearInterval(this.#sweepTimer);
 		this.replicator.stop();
+		this.mux?.close();
 		this.outbox.stop();
 		this.#leader = false;
 		this.#abort?.abort();
@@ -237,6 +248,7 @@ export class SyncEngine {
 
 	/** Reconnect now (after coming online, waking up, or signing in). */
 	refresh(): void {
+		this.mux?.refresh();
 		this.replicator.refresh();
 		this.outbox.retryNow();
 	}

@@ -59,11 +59,11 @@ function storageSet(key: string, value: string | null) {
 }
 
 /**
- * Browsers open at most 6 HTTP/1.1 connections per host, shared by every tab. Ten shape streams
- * each holding a 20 s long-poll would take all of them, and every other request of the app (API
- * calls, a second tab's page load) would wait up to 20 s. So at most LIVE_SLOTS live polls are in
- * flight; the others queue here (FIFO) and start as soon as one returns. Stopgap until the sync
- * layer multiplexes live requests (see the report of this change).
+ * Browsers open at most 6 HTTP/1.1 connections per host, shared by every tab. Live requests
+ * normally travel over the `/ws` socket (sync/client/live-mux.ts) and hold none of them; this
+ * limit guards the fallback, when the socket cannot be opened (a proxy that refuses upgrades):
+ * at most LIVE_SLOTS HTTP long-polls are in flight, the others queue here (FIFO), so API calls and
+ * a second tab's page load never wait 20 s for a free connection.
  */
 const LIVE_SLOTS = 3;
 let liveInFlight = 0;

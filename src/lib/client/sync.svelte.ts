@@ -13,6 +13,7 @@ import type { EnqueueOptions, OptimisticRegistry } from '$sync/client/outbox';
 import { dismissConflict, retryConflict } from '$sync/client/outbox';
 import { SHAPE_NAMES, type ConflictRecord, type OutboxRecord } from '$sync/client/schema';
 import { defaultOptimistic } from '$sync/client/optimistic';
+import type { WebSocketLike } from '$sync/client/live-mux';
 import { getDb, clearSyncedData, type OutpostDb } from './db';
 import { refreshSession } from './api';
 
@@ -29,7 +30,16 @@ export interface StartOptions {
 	baseUrl?: string;
 	fetchClient?: typeof fetch;
 	headers?: SyncEngineOptions['headers'];
+	/** Live requests over this WebSocket (default in the browser: the app's `/ws`). */
+	liveSocket?: SyncEngineOptions['liveSocket'] | false;
 	db?: OutpostDb;
+}
+
+/** The app's own `/ws` (cookies authenticate it), in a browser; nothing elsewhere. */
+function defaultLiveSocket(): SyncEngineOptions['liveSocket'] {
+	if (typeof location === 'undefined' || typeof WebSocket === 'undefined') return undefined;
+	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+	return () => new WebSocket(url) as unknown as WebSocketLike;
 }
 
 class SyncStore {
@@ -77,6 +87,7 @@ class SyncStore {
 			refreshAuth: opts.refreshAuth ?? (opts.headers ? undefined : refreshSession),
 			fetchClient: opts.fetchClient,
 			headers: opts.headers,
+			liveSocket: opts.liveSocket === false ? undefined : (opts.liveSocket ?? defaultLiveSocket()),
 			// A per-user, non-protocol parameter keeps the client's shape caches of two users apart.
 			replicator: { params: { scope: opts.userId } }
 		});

@@ -10,6 +10,9 @@ import { AuthService } from './auth/service';
 import { UsersService } from './users/service';
 import { TokenKit } from './auth/tokens';
 import { RealtimeHub } from './realtime/hub';
+import { serveShape } from './sync/gatekeeper';
+import { errorResponse } from './http/route';
+import { ShapeMuxSession } from '$sync/server/mux';
 import { TicketsService } from './tickets/service';
 import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
@@ -128,7 +131,7 @@ function cookie(header: string | undefined, name: string): string | undefined {
 
 function registerRuntime(a: App) {
   g[RUNTIME] = {
-    async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor }> {
+    async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor; reauth?: () => Promise<Actor | 'expired' | null> }> {
       // Cross-site WebSocket hijacking: a browser always sends Origin; it must be ours.
       const origin = req.headers.origin;
       if (origin) {
@@ -142,18 +145,22 @@ function registerRuntime(a: App) {
         if (host !== expected) return { ok: false, status: 403 };
       }
       const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      let actor: Actor | 'expired' | null = null;
-      if (bearer?.startsWith('op_')) actor = await a.auth.authenticateApiKey(bearer);
-      else if (bearer) actor = await a.auth.authenticateAccess(bearer, 'bearer');
-      else {
-        const token = cookie(req.headers.cookie, 'outpost_at');
-        if (token) actor = await a.auth.authenticateAccess(token, 'cookie');
-      }
+      const cookieToken = bearer ? undefined : cookie(req.headers.cookie, 'outpost_at');
+      // The same credential, checked again later (live shape requests re-check it every time).
+      const reauth = async (): Promise<Actor | 'expired' | null> => {
+        if (bearer?.startsWith('op_')) return a.auth.authenticateApiKey(bearer);
+        if (bearer) return a.auth.authenticateAccess(bearer, 'bearer');
+        return cookieToken ? a.auth.authenticateAccess(cookieToken, 'cookie') : null;
+      };
+      const actor = await reauth();
       if (!actor || actor === 'expired') return { ok: false, status: 401 };
-      return { ok: true, user: actor };
+      return { ok: true, user: actor, reauth };
     },
-    onConnection(ws: WebSocket, actor: Actor) {
-      a.hub.onConnection(ws, actor);
+    onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>) {
+      const shapes = new ShapeMuxSession<Actor>(ws, reauth, (who, url, signal) =>
+        serveShape(a, who, url, signal).catch((err) => errorResponse(err))
+      );
+      a.hub.onConnection(ws, actor, [shapes]);
     },
     async shutdown() {
       a.hub.closeAll();

@@ -10,6 +10,13 @@ export interface HubEvent {
   [k: string]: unknown;
 }
 
+/** Another protocol on the same socket (e.g. live shape requests): handles its own messages. */
+export interface SocketExtension {
+  /** True when the message was this extension's. */
+  handle(msg: unknown): boolean;
+  close(): void;
+}
+
 export class RealtimeHub {
   readonly #rooms = new Map<string, Set<WebSocket>>();
 
@@ -44,7 +51,7 @@ export class RealtimeHub {
     return this.#rooms.size;
   }
 
-  onConnection(ws: WebSocket, actor: Actor) {
+  onConnection(ws: WebSocket, actor: Actor, extensions: SocketExtension[] = []) {
     this.join(`user:${actor.id}`, ws);
     ws.send(JSON.stringify({ type: 'hello', userId: actor.id, serverTime: new Date().toISOString() }));
     ws.on('message', (raw) => {
@@ -54,9 +61,13 @@ export class RealtimeHub {
       } catch {
         return ws.send(JSON.stringify({ type: 'error', message: 'messages must be JSON' }));
       }
-      if ((msg as { type?: string })?.type === 'ping') ws.send(JSON.stringify({ type: 'pong', serverTime: new Date().toISOString() }));
+      if ((msg as { type?: string })?.type === 'ping') return ws.send(JSON.stringify({ type: 'pong', serverTime: new Date().toISOString() }));
+      for (const x of extensions) if (x.handle(msg)) return;
     });
-    ws.on('close', () => this.leaveAll(ws));
+    ws.on('close', () => {
+      this.leaveAll(ws);
+      for (const x of extensions) x.close();
+    });
     ws.on('error', (e) => log.warn('ws error', { userId: actor.id, error: e }));
   }
 
