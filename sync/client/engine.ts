@@ -85,6 +85,7 @@ export class SyncEngine {
 	#sweepTimer?: ReturnType<typeof setInterval>;
 	#channel?: BroadcastChannel;
 	#followerShapes: Record<string, ShapeSyncState> = {};
+	#locks?: LockManagerLike;
 	#shapeAuthPaused = false;
 
 	constructor(opts: SyncEngineOptions) {
@@ -116,7 +117,7 @@ export class SyncEngine {
 		this.replicator.subscribe((shapes) => {
 			this.#shapeAuthPaused = Object.values(shapes).some((s) => s.phase === 'error' && s.status === 401);
 			this.#emit();
-			this.#channel?.postMessage({ type: 'shapes', shapes });
+			if (this.#leader) this.#channel?.postMessage({ type: 'shapes', shapes });
 		});
 		this.outbox.subscribe(() => this.#emit());
 	}
@@ -157,7 +158,6 @@ export class SyncEngine {
 	start(): void {
 		if (this.#started) return;
 		this.#started = true;
-		this.mux?.resume();
 		this.#abort = new AbortController();
 		if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
 			this.#online = typeof navigator === 'undefined' || navigator.onLine !== false;
@@ -176,27 +176,58 @@ export class SyncEngine {
 		}
 		if (typeof BroadcastChannel !== 'undefined') {
 			const ch = new BroadcastChannel(CHANNEL);
-			ch.onmessage = (ev: MessageEvent) => {
-				if (this.#leader) return;
-				if (ev.data?.type === 'shapes') {
-					this.#followerShapes = ev.data.shapes;
-					this.#emit();
-				}
-			};
+			ch.onmessage = (ev: MessageEvent) => this.#onChannel(ev.data);
 			this.#channel = ch;
 			this.#cleanup.push(() => ch.close());
+			// A tab that joins asks the leader for the current state instead of showing nothing
+			// until the next change.
+			ch.postMessage({ type: 'hello' });
+		}
+		if (typeof document !== 'undefined' && typeof document.addEventListener === 'function') {
+			const onVisibility = () => {
+				// A visible follower tells a hidden leader, which hands the sync over (a hidden tab's
+				// streams pause, so the tab the user looks at would stop getting changes).
+				if (!this.#leader && document.visibilityState === 'visible') this.#channel?.postMessage({ type: 'visible' });
+			};
+			document.addEventListener('visibilitychange', onVisibility);
+			this.#cleanup.push(() => document.removeEventListener('visibilitychange', onVisibility));
 		}
 		const locks = this.opts.noLeaderElection ? undefined : lockManager();
 		if (!locks) {
 			void this.#lead();
 			return;
 		}
-		const signal = this.#abort.signal;
+		this.#locks = locks;
+		this.#queueForLock();
+	}
+
+	#onChannel(data: { type?: string; shapes?: Record<string, ShapeSyncState> } | undefined) {
+		if (!data) return;
+		if (this.#leader) {
+			if (data.type === 'hello') this.#channel?.postMessage({ type: 'shapes', shapes: this.replicator.state() });
+			else if (data.type === 'visible' && typeof document !== 'undefined' && document.visibilityState === 'hidden') this.#handOver();
+			return;
+		}
+		if (data.type === 'shapes' && data.shapes) {
+			this.#followerShapes = data.shapes;
+			this.#emit();
+		} else if (data.type === 'leader' && typeof document !== 'undefined' && document.visibilityState === 'visible') {
+			// A new leader: if it is hidden, it will pass the sync on to this visible tab.
+			this.#channel?.postMessage({ type: 'visible' });
+		}
+	}
+
+	/** Waits in the Web Lock queue; leads while holding the lock. */
+	#queueForLock() {
+		const locks = this.#locks;
+		const signal = this.#abort?.signal;
+		if (!locks || !signal) return;
 		locks
 			.request(SYNC_LOCK, { signal }, async () => {
-				if (signal.aborted) return;
+				if (signal.aborted || !this.#started) return;
 				await this.#lead();
-				// Hold the lock until stop().
+				this.#channel?.postMessage({ type: 'leader' });
+				// Hold the lock until stop() or a hand-over.
 				await new Promise<void>((resolve) => {
 					this.#release = resolve;
 					signal.addEventListener('abort', () => resolve(), { once: true });
@@ -207,9 +238,31 @@ export class SyncEngine {
 			});
 	}
 
+	/** Hidden leader → a visible tab leads: stop syncing here, release the lock, queue again. */
+	#handOver() {
+		if (!this.#leader || !this.#started) return;
+		this.opts.log?.('sync: handing over to a visible tab');
+		this.#unlead();
+		const release = this.#release;
+		this.#release = undefined;
+		release?.();
+		this.#queueForLock();
+		this.#emit();
+	}
+
+	#unlead() {
+		// Not the leader first: the streams' "stopped" states must not be broadcast as the truth.
+		this.#leader = false;
+		clearInterval(this.#sweepTimer);
+		this.replicator.stop();
+		this.mux?.close();
+		this.outbox.stop();
+	}
+
 	async #lead() {
 		if (!this.#started) return;
 		this.#leader = true;
+		this.mux?.resume();
 		this.outbox.start();
 		await this.replicator.start();
 		const every = this.opts.confirm?.intervalMs ?? 1_000;
@@ -235,11 +288,7 @@ export class SyncEngine {
 	stop(): void {
 		if (!this.#started) return;
 		this.#started = false;
-		clearInterval(this.#sweepTimer);
-		this.replicator.stop();
-		this.mux?.close();
-		this.outbox.stop();
-		this.#leader = false;
+		this.#unlead();
 		this.#abort?.abort();
 		this.#release?.();
 		for (const c of this.#cleanup.splice(0)) c();

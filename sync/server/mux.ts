@@ -17,7 +17,7 @@
 // session, then reopens the socket).
 import { z } from 'zod';
 
-export const MUX_MAX_IN_FLIGHT = 64;
+export const MUX_MAX_IN_FLIGHT = 256;
 
 const liveRequest = z.object({ type: z.literal('shape.live'), id: z.string().min(1).max(64), query: z.string().max(8192) });
 const cancelRequest = z.object({ type: z.literal('shape.cancel'), id: z.string().min(1).max(64) });

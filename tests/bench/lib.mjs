@@ -36,9 +36,11 @@ export async function freshPgDatabase(base = process.env.TEST_DATABASE_URL ?? pr
 }
 
 /** Spawns `node server.js`; resolves when GET /api/health first answers 200, with the time it took. */
+/** `BENCH_SERVER_PROFILE=<dir>` writes a V8 CPU profile of the server there (open in Chrome DevTools). */
 export async function startServer({ dataDir, databaseUrl, port, env = {} }) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['server.js'], {
+  const prof = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...prof, 'server.js'], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,13 +1,25 @@
 // Sync latency: commit → visible to a `ShapeStream` client (the real @electric-sql/client) through
-// the gatekeeper and the embedded engine, on the real PostgreSQL in TEST_DATABASE_URL. Two runs:
-// 1 live shape, and 100 live shapes (every stream follows the staff `tickets` shape, so every
-// write fans out to all of them: the worst case). Writes are single-row inserts committed one at a
-// time by a direct pg connection, spaced by 5–25 ms.
+// the gatekeeper and the embedded engine, on the real PostgreSQL in TEST_DATABASE_URL. Runs with
+// 1 live shape and with 100 live shapes (every stream follows the staff `tickets` shape, so every
+// write fans out to all of them: the worst case), each over HTTP long-polls and over the `/ws`
+// socket (sync/client/live-mux.ts; one socket carries all the streams, as in the browser). Then
+// "into Dexie": one device (the real Replicator, fake-indexeddb) holding all ten shapes over the
+// socket, measured until the row is committed in its Dexie, while the 100 other streams are live.
+// Writes are single-row inserts committed one at a time by a direct pg connection, 5–25 ms apart.
 // Usage: node tests/bench/sync-latency.mjs [writes=200] [shapes=100]
+import 'fake-indexeddb/auto';
 import fs from 'node:fs';
 import pg from 'pg';
+import WebSocket from 'ws';
+import { register } from 'tsx/esm/api';
 import { ShapeStream, isChangeMessage } from '@electric-sql/client';
 import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login } from './lib.mjs';
+
+register();
+const { LiveMux } = await import('../../sync/client/live-mux.ts');
+const { Replicator } = await import('../../sync/client/replicator.ts');
+const { OutpostDb } = await import('../../src/lib/client/db.ts');
+const { SHAPE_NAMES } = await import('../../sync/protocol/shape-names.ts');
 
 const writes = Number(process.argv[2] ?? 200);
 const many = Number(process.argv[3] ?? 100);
@@ -27,10 +39,37 @@ try {
   const token = await login(srv.url, ADMIN.email, ADMIN.password);
   const requester = (await writer.query(`select id from users limit 1`)).rows[0].id;
 
-  async function run(shapes) {
+  const socket = () => new WebSocket(srv.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+
+  async function run(shapes, transport, device = false) {
     const seen = new Map(); // subject → [arrival time per stream]
     const controllers = [];
     let ready = 0;
+    const mux = transport === 'socket' ? new LiveMux({ connect: socket, fallback: (...a) => fetch(...a) }) : null;
+    let dexie = null;
+    if (device) {
+      // The measured device: every shape into its own Dexie, over its own socket.
+      const db = new OutpostDb(`bench-latency-${Date.now()}`);
+      const devMux = new LiveMux({ connect: socket, fallback: (...a) => fetch(...a) });
+      const rep = new Replicator({
+        db,
+        shapes: SHAPE_NAMES,
+        baseUrl: srv.url,
+        headers: { authorization: `Bearer ${token}` },
+        fetchClient: devMux.fetch,
+        onBatch: (shape, msgs) => {
+          const now = performance.now();
+          if (shape !== 'tickets') return;
+          for (const m of msgs) {
+            const subj = m.value?.subject;
+            if (isChangeMessage(m) && typeof subj === 'string' && subj.startsWith('bench ')) dexie.arrivals.set(subj, now);
+          }
+        }
+      });
+      dexie = { db, rep, mux: devMux, arrivals: new Map() };
+      await rep.start();
+      await rep.whenLive(SHAPE_NAMES, 60_000);
+    }
     for (let s = 0; s < shapes; s++) {
       const ac = new AbortController();
       controllers.push(ac);
@@ -38,7 +77,8 @@ try {
         url: `${srv.url}/api/sync/shape`,
         headers: { authorization: `Bearer ${token}` },
         params: { shape: 'tickets' },
-        signal: ac.signal
+        signal: ac.signal,
+        ...(mux ? { fetchClient: mux.fetch } : {})
       });
       let up = false;
       stream.subscribe((msgs) => {
@@ -62,33 +102,45 @@ try {
     await new Promise((r) => setTimeout(r, 300));
     const first = [];
     const all = [];
+    const intoDexie = [];
     for (let i = 0; i < writes; i++) {
-      const subject = `bench ${shapes} ${i}`;
+      const subject = `bench ${shapes} ${transport}${device ? ' device' : ''} ${i}`;
       await writer.query('begin');
       await writer.query(`insert into tickets (subject, requester_id) values ($1, $2)`, [subject, requester]);
       const t0 = performance.now();
       await writer.query('commit');
       const deadline = Date.now() + 10_000;
-      while ((seen.get(subject)?.length ?? 0) < shapes && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+      while (((seen.get(subject)?.length ?? 0) < shapes || (dexie && !dexie.arrivals.has(subject))) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
       const arrivals = seen.get(subject) ?? [];
       if (arrivals.length < shapes) throw new Error(`write ${i}: only ${arrivals.length}/${shapes} streams saw it within 10 s`);
+      if (dexie && !dexie.arrivals.has(subject)) throw new Error(`write ${i}: not in the device's Dexie within 10 s`);
       const s0 = arrivals.find((a) => a.s === 0);
       first.push(s0.at - t0);
       for (const a of arrivals) all.push(a.at - t0);
+      if (dexie) intoDexie.push(dexie.arrivals.get(subject) - t0);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
     }
     for (const ac of controllers) ac.abort();
-    first.sort((a, b) => a - b);
-    all.sort((a, b) => a - b);
-    return { first, all };
+    mux?.close();
+    if (dexie) {
+      dexie.rep.stop();
+      dexie.mux.close();
+      dexie.db.close();
+    }
+    for (const xs of [first, all, intoDexie]) xs.sort((a, b) => a - b);
+    return { first, all, intoDexie };
   }
 
   console.log(`\nsync latency (commit → visible in a ShapeStream), PostgreSQL, ${writes} writes each`);
+  const line = (label, xs) => `${label}: p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}, max ${ms(xs[xs.length - 1])}`;
   for (const n of [1, many]) {
-    const { first, all } = await run(n);
-    const line = (label, xs) => `${label}: p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}, max ${ms(xs[xs.length - 1])}`;
-    console.log(`  ${String(n).padStart(3)} live shape${n === 1 ? ' ' : 's'} — ${line('one stream', first)}${n > 1 ? `; ${line(`all ${n} streams`, all)}` : ''}`);
+    for (const transport of ['http', 'socket']) {
+      const { first, all } = await run(n, transport);
+      console.log(`  ${String(n).padStart(3)} live shape${n === 1 ? ' ' : 's'} over ${transport.padEnd(6)} — ${line('one stream', first)}${n > 1 ? `; ${line(`all ${n} streams`, all)}` : ''}`);
+    }
   }
+  const d = await run(many, 'socket', true);
+  console.log(`  into Dexie (a device with all ${SHAPE_NAMES.length} shapes over the socket, ${many} other live streams) — ${line('row committed in Dexie', d.intoDexie)}`);
 } finally {
   await writer.end().catch(() => {});
   await srv.stop();

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { uuidv7 } from 'uuidv7';
 import { ADMIN } from './env';
 
 // Sync in a real browser: shapes reach live, one leader tab, an offline change waits in the
@@ -100,4 +101,56 @@ test('the sync store is not on window without ?debug', async ({ page }) => {
 	await signIn(page, '/sync');
 	await expect(indicator(page)).toBeVisible();
 	expect(await page.evaluate(() => 'outpost' in window || '__outpost' in window)).toBe(false);
+});
+
+/** Makes the page report itself hidden or visible, as switching tabs would, and tells it so. */
+async function setVisibility(page: Page, state: 'hidden' | 'visible') {
+	await page.evaluate((s) => {
+		Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+		Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+		document.dispatchEvent(new Event('visibilitychange'));
+	}, state);
+}
+
+test('a joining tab shows the live state at once, and a hidden leader hands the sync to the visible tab', async ({ page, context, request }) => {
+	await signIn(page, '/sync');
+	for (const shape of SHAPES) await expect(page.locator(`tr[data-shape="${shape}"]`), shape).toHaveAttribute('data-phase', 'live', { timeout: 30_000 });
+	await expect(indicator(page)).toHaveAttribute('data-leader', 'true');
+
+	// The second tab learns every shape's state from the leader when it joins, not at the next change.
+	const second = await context.newPage();
+	await second.goto('/sync');
+	await expect(indicator(second)).toHaveAttribute('data-leader', 'false');
+	for (const shape of SHAPES) await expect(second.locator(`tr[data-shape="${shape}"]`), shape).toHaveAttribute('data-phase', 'live', { timeout: 5_000 });
+
+	// The user switches to the second tab: the first (leader) goes hidden, the second visible.
+	await setVisibility(page, 'hidden');
+	await setVisibility(second, 'visible');
+	await expect(indicator(second)).toHaveAttribute('data-leader', 'true', { timeout: 10_000 });
+	await expect(indicator(page)).toHaveAttribute('data-leader', 'false');
+	for (const shape of SHAPES) await expect(second.locator(`tr[data-shape="${shape}"]`), shape).toHaveAttribute('data-phase', 'live', { timeout: 30_000 });
+
+	// Changes keep arriving, now through the second tab, and both tabs see them; the long-polls
+	// travel over the /ws socket, not as HTTP requests.
+	await second.waitForTimeout(1_000);
+	const httpLive: string[] = [];
+	second.on('request', (r) => {
+		if (/\/api\/sync\/shape\?.*live=true/.test(r.url())) httpLive.push(r.url());
+	});
+	const tickets = second.locator('tr[data-shape="tickets"]');
+	const before = Number(await tickets.getAttribute('data-rows'));
+	const login = await request.post('/api/auth/login', { data: { email: ADMIN.email, password: ADMIN.password } });
+	const token = (await login.json()).accessToken;
+	const created = await request.post('/api/sync/mutations', {
+		headers: { authorization: `Bearer ${token}` },
+		data: {
+			clientId: uuidv7(),
+			mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: uuidv7(), subject: 'Seen after the hand-over' }, clientTime: new Date().toISOString() }]
+		}
+	});
+	expect(created.status()).toBe(200);
+	await expect(tickets).toHaveAttribute('data-rows', String(before + 1), { timeout: 15_000 });
+	await expect(page.locator('tr[data-shape="tickets"]')).toHaveAttribute('data-rows', String(before + 1));
+	expect(httpLive, 'live requests made over HTTP instead of the socket').toEqual([]);
+	await second.close();
 });
