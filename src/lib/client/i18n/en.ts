@@ -25,7 +25,7 @@ export const en = {
 	'desk.views.saved': 'View “{name}” saved.',
 	'desk.views.delete': 'Delete view {name}',
 	'desk.search': 'Search tickets',
-	'desk.searchPlaceholder': 'Search by number or subject',
+	'desk.searchPlaceholder': 'Number or subject',
 	'desk.filters': 'Filters',
 	'desk.filter.status': 'Status',
 	'desk.filter.priority': 'Priority',
