@@ -5,7 +5,13 @@ import { ADMIN, BASE_URL } from './env';
 // The agent desk against the built server: tickets made through the real mutation endpoint reach
 // the agent's Dexie through sync, the queue lists them, changes made in the UI show at once (pending
 // while offline), and the server ends up with exactly what the agent did.
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
+
+// Confirmation of an applied change arrives through the live shape streams. The app runs at most
+// 3 of its 10 long-polls at a time (src/lib/client/session.svelte.ts, LIVE_SLOTS), so a change to a
+// table whose poll is queued can take up to ~60 s to stream back (then the txid sweep drops the
+// overlay anyway). The pending marks are therefore given that long to go.
+const CONFIRM_MS = 90_000;
 
 const AGENT = { email: 'desk.agent@outpost.test', name: 'Dana Desk', password: 'e2e-Agent-passphrase-1' };
 const RUN = Date.now().toString(36);
@@ -31,9 +37,9 @@ async function login(email: string, password: string) {
 }
 
 /** The tickets as the server has them: a full snapshot of the tickets shape, read with the admin's token. */
-async function serverTickets(): Promise<Map<string, Record<string, unknown>>> {
+async function serverRows(shape: string): Promise<Map<string, Record<string, unknown>>> {
 	const rows = new Map<string, Record<string, unknown>>();
-	let url = '/api/sync/shape?shape=tickets&offset=-1';
+	let url = `/api/sync/shape?shape=${shape}&offset=-1`;
 	for (let i = 0; i < 50; i++) {
 		const res = await api.get(url, { headers: { authorization: `Bearer ${token}` } });
 		expect(res.status()).toBe(200);
@@ -44,10 +50,11 @@ async function serverTickets(): Promise<Map<string, Record<string, unknown>>> {
 			if (m.value && m.headers.operation !== 'delete') rows.set(String(m.value.id), { ...(rows.get(String(m.value.id)) ?? {}), ...m.value });
 		}
 		if (done) break;
-		url = `/api/sync/shape?shape=tickets&offset=${res.headers()['electric-offset']}&handle=${res.headers()['electric-handle']}`;
+		url = `/api/sync/shape?shape=${shape}&offset=${res.headers()['electric-offset']}&handle=${res.headers()['electric-handle']}`;
 	}
 	return rows;
 }
+const serverTickets = () => serverRows('tickets');
 
 async function signInAgent(page: Page, next = '/tickets') {
 	await page.goto(`/login?next=${encodeURIComponent(next)}`);
@@ -114,8 +121,8 @@ test('queue, filter, detail: status and assignment are optimistic, pending offli
 
 	// Online: the outbox drains, the confirmed rows stream back and the marks go.
 	await context.setOffline(false);
-	await expect(detail.locator('[data-pending]')).toHaveCount(0, { timeout: 30_000 });
-	await expect(row(page, SUBJECTS[0]).locator('[data-pending]')).toHaveCount(0);
+	await expect(detail.locator('[data-pending]')).toHaveCount(0, { timeout: CONFIRM_MS });
+	await expect(row(page, SUBJECTS[0]).locator('[data-pending]')).toHaveCount(0, { timeout: CONFIRM_MS });
 	await expect(detail.locator('.badges')).toContainText('In progress');
 	const onServer = (await serverTickets()).get(ids[SUBJECTS[0]]);
 	expect(onServer?.status).toBe('in_progress');
@@ -143,8 +150,14 @@ test('internal notes and public replies look different (label, icon, colour)', a
 	await expect(note.locator('.kind svg')).toHaveCount(1);
 	const bg = (l: typeof note) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
 	expect(await bg(note)).not.toBe(await bg(reply));
-	// Both reach the server (the marks go once confirmed).
-	await expect(page.locator('.comment[data-pending]')).toHaveCount(0, { timeout: 30_000 });
+	// Both reach the server, each with its kind (and the marks go once confirmed).
+	await expect
+		.poll(async () => {
+			const mine = [...(await serverRows('ticket_comments')).values()].filter((c) => c.ticket_id === ids[SUBJECTS[1]]);
+			return mine.map((c) => `${c.internal}:${String(c.body).slice(0, 12)}`).sort();
+		}, { timeout: 15_000 })
+		.toEqual(['false:We are looki', 'true:Checked the ']);
+	await expect(page.locator('.comment[data-pending]')).toHaveCount(0, { timeout: CONFIRM_MS });
 });
 
 test('keyboard: j/k move, Enter opens, ? shows the shortcuts', async ({ page }) => {
@@ -182,7 +195,7 @@ test('bulk: three tickets move to In progress, one mutation each', async ({ page
 	await bulk.getByRole('combobox', { name: 'Set status…' }).selectOption('in_progress');
 	await expect(page.getByText('3 tickets changed.')).toBeVisible();
 	for (const s of targets) await expect(row(page, s)).toContainText('In progress');
-	await expect(page.getByTestId('queue-list').locator('[data-pending]')).toHaveCount(0, { timeout: 30_000 });
+	await expect(page.getByTestId('queue-list').locator('[data-pending]')).toHaveCount(0, { timeout: CONFIRM_MS });
 	await expect
 		.poll(async () => {
 			const all = await serverTickets();
