@@ -172,12 +172,14 @@ export async function loadQueue(db: OutpostDb, q: QueueQuery): Promise<QueueRow[
 	const now = q.now ?? Date.now();
 	const test = matcher({ ...q, now });
 	const out: QueueRow[] = [];
-	// each() streams rows through a cursor instead of materialising one 50k-element array first
-	await collectionFor(db, q).each((t) => {
-		if (t.deleted_at) return;
+	// toArray() on an index range is one getAll() per range in Chromium: far faster than a cursor
+	// walk (each()), at the price of holding the full rows until they are projected here.
+	const full = await collectionFor(db, q).toArray();
+	for (const t of full) {
+		if (t.deleted_at) continue;
 		const r = project(t, now);
 		if (test(r)) out.push(r);
-	});
+	}
 	return out.sort(comparator(q.sort));
 }
 
