@@ -14,6 +14,7 @@ class Desk {
 	helpOpen = $state(false);
 
 	toggle(id: string) {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a fresh set replaces the raw state; never mutated once assigned
 		const next = new Set(this.selected);
 		if (next.has(id)) next.delete(id);
 		else next.add(id);
@@ -23,6 +24,7 @@ class Desk {
 		this.selected = new Set();
 	}
 	selectMany(ids: string[], on: boolean) {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- as in toggle()
 		const next = new Set(this.selected);
 		for (const id of ids) {
 			if (on) next.add(id);

@@ -22,7 +22,6 @@ class Directory {
 	people = $state.raw<Map<string, Person>>(new Map());
 	teams = $state.raw<Map<string, Team>>(new Map());
 	loaded = $state(false);
-	#users = 0;
 
 	get staff(): Person[] {
 		return [...this.people.values()].filter((p) => p.staff).sort((a, b) => a.name.localeCompare(b.name));
@@ -36,7 +35,6 @@ class Directory {
 
 	/** Subscribes while at least one desk screen uses it; returns the release function. */
 	use(db: OutpostDb = getDb()): () => void {
-		this.#users++;
 		const a = liveQuery(() => db.users.toArray()).subscribe({
 			next: (rows) => {
 				this.people = new Map(
@@ -57,7 +55,6 @@ class Directory {
 			error: () => {}
 		});
 		return () => {
-			this.#users--;
 			a.unsubscribe();
 			b.unsubscribe();
 		};
