@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from '../db';
-import { emptyFilters, loadQueue, firstPage, overlayRows, refine, type QueueQuery } from './queue';
+import { emptyFilters, loadQueue, firstPage, overlayRows, refine, watchQueue, type QueueQuery } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
 
@@ -77,5 +77,28 @@ describe('desk queue', () => {
 		expect(slaState({ status: 'closed', resolution_due_at: iso(NOW - 1) }, NOW).kind).toBe('met');
 		expect(slaState({ status: 'closed', resolution_due_at: iso(NOW - 1), resolution_breached_at: iso(NOW) }, NOW).kind).toBe('breached');
 		expect(slaState({ status: 'new' }, NOW).kind).toBe('none');
+	});
+});
+
+describe('watchQueue', () => {
+	it('reloads after writes to tickets, coalescing a burst into few reloads', async () => {
+		await seed();
+		const seen: string[][] = [];
+		const stop = watchQueue(db, q({ view: 'open' }), { rows: (r) => seen.push(ids(r)), error: (e) => { throw e; } }, 50);
+		const until = async (fn: () => boolean) => {
+			for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
+		};
+		await until(() => seen.length === 1);
+		expect(seen[0]).toEqual(['t1', 't2', 't3']);
+		for (let i = 0; i < 20; i++) await db.tickets.update('t3', { subject: `Laptop slow ${i}` });
+		await db.tickets.update('t3', { status: 'resolved' });
+		await until(() => seen.at(-1)?.length === 2);
+		expect(seen.at(-1)).toEqual(['t1', 't2']);
+		expect(seen.length).toBeLessThan(10);
+		await db.users.put({ id: 'someone' }); // other tables do not reload the queue
+		const n = seen.length;
+		await new Promise((r) => setTimeout(r, 120));
+		expect(seen.length).toBe(n);
+		stop();
 	});
 });

@@ -268,3 +268,60 @@ export function resortIfNeeded(rows: QueueRow[], sort: SortKey): QueueRow[] {
 	if (!rows.some((r) => r.pending)) return rows;
 	return [...rows].sort(comparator(sort));
 }
+
+/**
+ * Keeps a view's rows live like a liveQuery, but throttled: any write to the tickets table (this
+ * tab, another tab, the replicator) schedules one reload, at most one every `throttleMs`, never two
+ * at once. A plain liveQuery would re-read the whole view for every replicated batch (an initial
+ * sync of 50k tickets writes hundreds), keeping the main thread busy the whole time.
+ */
+export function watchQueue(db: OutpostDb, q: QueueQuery, on: { rows: (rows: QueueRow[]) => void; error: (e: unknown) => void }, throttleMs = 750): () => void {
+	let stopped = false;
+	let running = false;
+	let dirty = false;
+	let lastDone = -Infinity;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const run = async () => {
+		if (running) {
+			dirty = true;
+			return;
+		}
+		running = true;
+		dirty = false;
+		try {
+			const rows = await loadQueue(db, { ...q, now: Date.now() });
+			if (!stopped) on.rows(rows);
+		} catch (e) {
+			if (!stopped) on.error(e);
+		} finally {
+			running = false;
+			lastDone = performance.now();
+			if (dirty && !stopped) schedule();
+		}
+	};
+	const schedule = () => {
+		if (timer !== undefined || stopped) return;
+		const wait = Math.max(0, throttleMs - (performance.now() - lastDone));
+		timer = setTimeout(() => {
+			timer = undefined;
+			void run();
+		}, wait);
+	};
+	const prefix = `idb://${db.name}/tickets/`;
+	const onMutated = (parts: Record<string, unknown>) => {
+		for (const key in parts) {
+			if (key.startsWith(prefix)) {
+				if (running) dirty = true;
+				else schedule();
+				return;
+			}
+		}
+	};
+	Dexie.on.storagemutated.subscribe(onMutated);
+	void run();
+	return () => {
+		stopped = true;
+		clearTimeout(timer);
+		Dexie.on.storagemutated.unsubscribe(onMutated);
+	};
+}
