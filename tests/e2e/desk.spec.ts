@@ -160,7 +160,7 @@ test('internal notes and public replies look different (label, icon, colour)', a
 	await expect(page.locator('.comment[data-pending]')).toHaveCount(0, { timeout: CONFIRM_MS });
 });
 
-test('keyboard: j/k move, Enter opens, ? shows the shortcuts', async ({ page }) => {
+test('keyboard: j/k move, Enter opens, r and a focus reply and assignee, ? shows the shortcuts', async ({ page }) => {
 	await signInAgent(page);
 	const list = page.getByTestId('queue-list');
 	await expect(list.locator('.qrow').first()).toBeVisible({ timeout: 30_000 });
@@ -177,6 +177,15 @@ test('keyboard: j/k move, Enter opens, ? shows the shortcuts', async ({ page }) 
 	await expect(list.locator('.qrow.active')).toHaveAttribute('data-row-id', second!);
 	await page.keyboard.press('Enter');
 	await expect(page).toHaveURL(`/tickets/${second}`);
+	// r: reply to the open ticket; a: its assignee
+	await page.locator('#queue-title').click();
+	await page.keyboard.press('r');
+	await expect(page.locator('#reply-body')).toBeFocused();
+	await page.locator('#queue-title').click();
+	await page.keyboard.press('a');
+	await expect(page.getByRole('combobox', { name: 'Assignee' })).toBeFocused();
+	await page.keyboard.press('Escape');
+	await page.locator('#queue-title').click();
 	await page.keyboard.press('?');
 	await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
 	await page.keyboard.press('Escape');

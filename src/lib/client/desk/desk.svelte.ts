@@ -8,9 +8,8 @@ class Desk {
 	rows = $state.raw<QueueRow[]>([]);
 	activeId = $state<string | null>(null);
 	selected = $state.raw<Set<string>>(new Set());
-	/** Bumped to ask the detail page to focus its reply box / assignee control. */
-	replyRequest = $state(0);
-	assignRequest = $state(0);
+	/** Asks the (open or opening) detail page to focus its reply box / assignee control; it clears it. */
+	focus = $state<'reply' | 'assign' | null>(null);
 	helpOpen = $state(false);
 
 	toggle(id: string) {
