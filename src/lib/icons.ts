@@ -37,6 +37,24 @@ import shieldCheck from 'heroicons/24/outline/shield-check.svg?raw';
 import signalSlash from 'heroicons/24/outline/signal-slash.svg?raw';
 import buildingOffice from 'heroicons/24/outline/building-office.svg?raw';
 import userCircle from 'heroicons/24/outline/user-circle.svg?raw';
+// desk
+import ticket from 'heroicons/24/outline/ticket.svg?raw';
+import funnel from 'heroicons/24/outline/funnel.svg?raw';
+import bookmark from 'heroicons/24/outline/bookmark.svg?raw';
+import paperAirplane from 'heroicons/24/outline/paper-airplane.svg?raw';
+import chatBubbleLeftRight from 'heroicons/24/outline/chat-bubble-left-right.svg?raw';
+import questionMarkCircle from 'heroicons/24/outline/question-mark-circle.svg?raw';
+import arrowsUpDown from 'heroicons/24/outline/arrows-up-down.svg?raw';
+import cloudArrowUp from 'heroicons/24/outline/cloud-arrow-up.svg?raw';
+import fire from 'heroicons/24/outline/fire.svg?raw';
+import arrowUp from 'heroicons/24/outline/arrow-up.svg?raw';
+import arrowDown from 'heroicons/24/outline/arrow-down.svg?raw';
+import minus from 'heroicons/24/outline/minus.svg?raw';
+import trash from 'heroicons/24/outline/trash.svg?raw';
+import chevronUpDown from 'heroicons/24/outline/chevron-up-down.svg?raw';
+import arrowLeft from 'heroicons/24/outline/arrow-left.svg?raw';
+import pauseCircle from 'heroicons/24/outline/pause-circle.svg?raw';
+import flag from 'heroicons/24/outline/flag.svg?raw';
 
 export const icons = {
 	'home': home,
@@ -76,6 +94,24 @@ export const icons = {
 	'signal-slash': signalSlash,
 	'building-office': buildingOffice,
 	'user-circle': userCircle,
+	// desk
+	'ticket': ticket,
+	'funnel': funnel,
+	'bookmark': bookmark,
+	'paper-airplane': paperAirplane,
+	'chat-bubble-left-right': chatBubbleLeftRight,
+	'question-mark-circle': questionMarkCircle,
+	'arrows-up-down': arrowsUpDown,
+	'cloud-arrow-up': cloudArrowUp,
+	'fire': fire,
+	'arrow-up': arrowUp,
+	'arrow-down': arrowDown,
+	'minus': minus,
+	'trash': trash,
+	'chevron-up-down': chevronUpDown,
+	'arrow-left': arrowLeft,
+	'pause-circle': pauseCircle,
+	'flag': flag,
 } as const;
 
 export type IconName = keyof typeof icons;

@@ -49,24 +49,30 @@ function validTimeZone(timeZone?: string | null): string | undefined {
 /** Called by the session when the user is known; unknown or invalid values fall back to the browser. */
 export function setFormatPrefs(next: { locale?: string | null; timeZone?: string | null }) {
 	prefs = { locale: validLocale(next.locale), timeZone: validTimeZone(next.timeZone) };
+	formatters.clear();
+}
+
+// Intl formatters are costly to build (≈0.1 ms each): long lists (the desk's virtual queue formats
+// several dates per row while scrolling) reuse one per style, rebuilt when the preferences change.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+	let f = formatters.get(key) as T | undefined;
+	if (!f) formatters.set(key, (f = make()));
+	return f;
 }
 
 export function formatDateTime(value: string | number | Date | null | undefined, style: 'short' | 'medium' | 'long' = 'medium'): string {
 	if (value == null) return '';
 	const date = value instanceof Date ? value : new Date(value);
 	if (Number.isNaN(date.getTime())) return '';
-	return new Intl.DateTimeFormat(prefs.locale, {
-		dateStyle: style === 'long' ? 'full' : style,
-		timeStyle: 'short',
-		timeZone: prefs.timeZone
-	}).format(date);
+	return cached(`dt:${style}`, () => new Intl.DateTimeFormat(prefs.locale, { dateStyle: style === 'long' ? 'full' : style, timeStyle: 'short', timeZone: prefs.timeZone })).format(date);
 }
 
 export function formatDate(value: string | number | Date | null | undefined, style: 'medium' | 'long' | 'full' = 'medium'): string {
 	if (value == null) return '';
 	const date = value instanceof Date ? value : new Date(value);
 	if (Number.isNaN(date.getTime())) return '';
-	return new Intl.DateTimeFormat(prefs.locale, { dateStyle: style, timeZone: prefs.timeZone }).format(date);
+	return cached(`d:${style}`, () => new Intl.DateTimeFormat(prefs.locale, { dateStyle: style, timeZone: prefs.timeZone })).format(date);
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -85,7 +91,7 @@ export function formatRelative(value: string | number | Date | null | undefined,
 	const date = value instanceof Date ? value : new Date(value);
 	if (Number.isNaN(date.getTime())) return '';
 	const seconds = Math.round((date.getTime() - now) / 1000);
-	const rtf = new Intl.RelativeTimeFormat(prefs.locale, { numeric: 'auto' });
+	const rtf = cached('rel', () => new Intl.RelativeTimeFormat(prefs.locale, { numeric: 'auto' })) as Intl.RelativeTimeFormat;
 	for (const [unit, size] of UNITS) {
 		if (Math.abs(seconds) >= size || unit === 'second') return rtf.format(Math.round(seconds / size), unit);
 	}

@@ -1,0 +1,104 @@
+// The desk's queue over a real Dexie (fake-indexeddb): views pick the right rows through the
+// indexes, overlays move rows in and out, the text/tags/type pass keeps the order.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutpostDb } from '../db';
+import { emptyFilters, loadQueue, firstPage, overlayRows, refine, watchQueue, type QueueQuery } from './queue';
+import { slaState } from './sla';
+import type { OverlayRecord } from '$sync/client/schema';
+
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+const ME = 'u-me';
+let db: OutpostDb;
+afterEach(async () => db?.delete());
+
+async function seed() {
+	db = new OutpostDb(`desk-${Math.random()}`);
+	const rows = [
+		{ id: 't1', number: 1, subject: 'Printer jam', status: 'new', priority: 'high', assignee_id: null, team_id: 'team-a', tags: ['printer'], updated_at: iso(NOW - 1000), created_at: iso(NOW - 9000), first_response_due_at: iso(NOW + 30 * 60_000) },
+		{ id: 't2', number: 2, subject: 'VPN down', status: 'in_progress', priority: 'critical', assignee_id: ME, team_id: 'team-a', tags: ['vpn'], updated_at: iso(NOW - 2000), created_at: iso(NOW - 8000), first_response_at: iso(NOW - 5000), resolution_due_at: iso(NOW - 60_000) },
+		{ id: 't3', number: 3, subject: 'Laptop slow', status: 'waiting', priority: 'low', assignee_id: 'u-other', team_id: null, tags: [], updated_at: iso(NOW - 3000), created_at: iso(NOW - 7000), resolution_due_at: iso(NOW + 86_400_000), sla_paused: true },
+		{ id: 't4', number: 4, subject: 'Password reset', status: 'closed', priority: 'medium', assignee_id: ME, team_id: null, tags: [], updated_at: iso(NOW - 86_400_000), created_at: iso(NOW - 2 * 86_400_000) },
+		{ id: 't5', number: 5, subject: 'Old printer', status: 'resolved', priority: 'low', assignee_id: null, team_id: null, tags: ['printer'], updated_at: iso(NOW - 30 * 86_400_000), created_at: iso(NOW - 40 * 86_400_000) },
+		{ id: 't6', number: 6, subject: 'Gone', status: 'new', priority: 'low', assignee_id: null, team_id: null, tags: [], updated_at: iso(NOW), created_at: iso(NOW), deleted_at: iso(NOW) }
+	];
+	await db.tickets.bulkPut(rows);
+}
+const q = (over: Partial<QueueQuery> = {}): QueueQuery => ({ view: 'open', filters: emptyFilters(), sort: 'updated_desc', userId: ME, now: NOW, ...over });
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+describe('desk queue', () => {
+	it('builds each saved view from the indexes', async () => {
+		await seed();
+		expect(ids(await loadQueue(db, q({ view: 'open' })))).toEqual(['t1', 't2', 't3']);
+		expect(ids(await loadQueue(db, q({ view: 'mine' })))).toEqual(['t2']);
+		expect(ids(await loadQueue(db, q({ view: 'unassigned' })))).toEqual(['t1']);
+		expect(ids(await loadQueue(db, q({ view: 'breaching', sort: 'due' })))).toEqual(['t2', 't1']);
+		expect(ids(await loadQueue(db, q({ view: 'closed' })))).toEqual(['t4']);
+		expect(ids(await firstPage(db, q({ view: 'open' }), 2))).toEqual(['t1', 't2']);
+	});
+
+	it('applies filters and sorts', async () => {
+		await seed();
+		expect(ids(await loadQueue(db, q({ filters: { ...emptyFilters(), team: ['team-a'] }, sort: 'priority' })))).toEqual(['t2', 't1']);
+		expect(ids(await loadQueue(db, q({ filters: { ...emptyFilters(), assignee: ['none'] } })))).toEqual(['t1']);
+		expect(ids(await loadQueue(db, q({ filters: { ...emptyFilters(), assignee: ['me', 'u-other'] } })))).toEqual(['t2', 't3']);
+		expect(ids(await loadQueue(db, q({ filters: { ...emptyFilters(), status: ['waiting'] } })))).toEqual(['t3']);
+		const rows = await loadQueue(db, q({ sort: 'number_desc' }));
+		expect(ids(refine(rows, { text: '', tags: ['printer', 'vpn'], type: [] }))).toEqual(['t2', 't1']);
+		expect(ids(refine(rows, { text: '  JAM print ', tags: [], type: [] }))).toEqual(['t1']);
+		expect(ids(refine(rows, { text: '#3', tags: [], type: [] }))).toEqual(['t3']);
+		expect(ids(refine(rows, { text: '', tags: [], type: ['none'] }))).toEqual(['t3', 't2', 't1']);
+	});
+
+	it('lays pending overlays over rows: they leave a view they no longer match, inserts join, both are marked', async () => {
+		await seed();
+		const rows = await loadQueue(db, q({ view: 'unassigned' }));
+		const overlays: OverlayRecord[] = [
+			{ oid: 1, mutationId: 'm1', table: 'tickets', key: 't1', op: 'update', patch: { assignee_id: ME, updated_at: iso(NOW) }, createdAt: NOW },
+			{ oid: 2, mutationId: 'm2', table: 'tickets', key: 'new1', op: 'insert', patch: { id: 'new1', subject: 'Offline ticket', status: 'new', priority: 'medium', assignee_id: null, updated_at: iso(NOW), created_at: iso(NOW) }, createdAt: NOW }
+		];
+		const out = overlayRows(rows, overlays, q({ view: 'unassigned' }));
+		expect(ids(out)).toEqual(['new1']);
+		expect(out[0].pending).toBe(true);
+		const mine = overlayRows(await loadQueue(db, q({ view: 'open' })), overlays, q({ view: 'open' }));
+		const t1 = mine.find((r) => r.id === 't1')!;
+		expect(t1.assignee_id).toBe(ME);
+		expect(t1.pendingFields).toEqual(['assignee_id']);
+		expect(rows).toHaveLength(1); // the input is not modified
+	});
+
+	it('reads the SLA columns', () => {
+		expect(slaState({ status: 'new', first_response_due_at: iso(NOW + 3600_000) }, NOW)).toMatchObject({ kind: 'soon', target: 'first_response' });
+		expect(slaState({ status: 'new', first_response_due_at: iso(NOW + 5 * 3600_000) }, NOW).kind).toBe('ok');
+		expect(slaState({ status: 'in_progress', first_response_at: iso(NOW), resolution_due_at: iso(NOW - 1) }, NOW)).toMatchObject({ kind: 'breached', target: 'resolution' });
+		expect(slaState({ status: 'waiting', sla_paused: true, resolution_due_at: iso(NOW + 1) }, NOW).kind).toBe('paused');
+		expect(slaState({ status: 'closed', resolution_due_at: iso(NOW - 1) }, NOW).kind).toBe('met');
+		expect(slaState({ status: 'closed', resolution_due_at: iso(NOW - 1), resolution_breached_at: iso(NOW) }, NOW).kind).toBe('breached');
+		expect(slaState({ status: 'new' }, NOW).kind).toBe('none');
+	});
+});
+
+describe('watchQueue', () => {
+	it('reloads after writes to tickets, coalescing a burst into few reloads', async () => {
+		await seed();
+		const seen: string[][] = [];
+		const stop = watchQueue(db, q({ view: 'open' }), { rows: (r) => seen.push(ids(r)), error: (e) => { throw e; } }, 50);
+		const until = async (fn: () => boolean) => {
+			for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
+		};
+		await until(() => seen.length === 1);
+		expect(seen[0]).toEqual(['t1', 't2', 't3']);
+		for (let i = 0; i < 20; i++) await db.tickets.update('t3', { subject: `Laptop slow ${i}` });
+		await db.tickets.update('t3', { status: 'resolved' });
+		await until(() => seen.at(-1)?.length === 2);
+		expect(seen.at(-1)).toEqual(['t1', 't2']);
+		expect(seen.length).toBeLessThan(10);
+		await db.users.put({ id: 'someone' }); // other tables do not reload the queue
+		const n = seen.length;
+		await new Promise((r) => setTimeout(r, 120));
+		expect(seen.length).toBe(n);
+		stop();
+	});
+});
