@@ -293,7 +293,6 @@ describe.each(backends)('tickets API on %s', (backend) => {
     const d = (await agent.client.get(`/api/v1/tickets/${t.id}`)).json;
     expect(d.satisfaction_rating).toBe(5);
     expect(d.history.find((h: Row) => h.action === 'satisfaction')).toMatchObject({ actor_id: alice.id });
-    // Resolving notified the requester with a survey link.
     // Expiry: a 1-second link is refused once it has run out.
     expect((await admin.patch('/api/v1/admin/settings', { 'tickets.survey': { enabled: true, ttlSeconds: 1 } })).status).toBe(200);
     const short = await alice.client.post(`/api/v1/tickets/${t.id}/survey-link`);

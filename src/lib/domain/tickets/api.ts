@@ -185,33 +185,46 @@ const Key = z.string().trim().regex(/^[a-z][a-z0-9_]*$/, 'use lowercase letters,
 const Name = z.string().trim().min(1, 'is required').max(120);
 export const IdParam = z.object({ id: z.uuid() });
 
-export const TicketTypeBody = z
-  .object({
-    key: Key,
-    name: Name,
-    description: z.string().max(2000).nullable().optional(),
-    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #3b82f6').nullable().optional(),
-    default_priority: Priority.default('medium'),
-    portal_visible: z.boolean().default(true),
-    position: z.number().int().min(0).max(10_000).default(0),
-    active: z.boolean().default(true)
-  })
-  .strict();
-export const TicketTypePatch = TicketTypeBody.partial().strict();
+const TicketTypeFields = z.object({
+  key: Key,
+  name: Name,
+  description: z.string().max(2000).nullable(),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #3b82f6').nullable(),
+  default_priority: Priority,
+  portal_visible: z.boolean(),
+  position: z.number().int().min(0).max(10_000),
+  active: z.boolean()
+});
+export const TicketTypeBody = TicketTypeFields.extend({
+  description: TicketTypeFields.shape.description.optional(),
+  color: TicketTypeFields.shape.color.optional(),
+  default_priority: Priority.default('medium'),
+  portal_visible: z.boolean().default(true),
+  position: TicketTypeFields.shape.position.default(0),
+  active: z.boolean().default(true)
+}).strict();
+/** No defaults in patches (zod 4 applies defaults inside optional): absent means unchanged. */
+export const TicketTypePatch = TicketTypeFields.partial().strict();
 export const TicketTypeView = z.object({ id: z.uuid(), key: z.string(), name: z.string(), description: z.string().nullable(), color: z.string().nullable(), default_priority: z.string(), portal_visible: z.boolean(), position: z.number(), active: z.boolean() }).meta({ id: 'TicketType' });
 
-export const CategoryBody = z
-  .object({
-    name: Name,
-    parent_id: z.uuid().nullable().optional(),
-    description: z.string().max(2000).nullable().optional(),
-    default_team_id: z.uuid().nullable().optional(),
-    portal_visible: z.boolean().default(true),
-    position: z.number().int().min(0).max(10_000).default(0),
-    active: z.boolean().default(true)
-  })
-  .strict();
-export const CategoryPatch = CategoryBody.partial().strict();
+const CategoryFields = z.object({
+  name: Name,
+  parent_id: z.uuid().nullable(),
+  description: z.string().max(2000).nullable(),
+  default_team_id: z.uuid().nullable(),
+  portal_visible: z.boolean(),
+  position: z.number().int().min(0).max(10_000),
+  active: z.boolean()
+});
+export const CategoryBody = CategoryFields.extend({
+  parent_id: CategoryFields.shape.parent_id.optional(),
+  description: CategoryFields.shape.description.optional(),
+  default_team_id: CategoryFields.shape.default_team_id.optional(),
+  portal_visible: z.boolean().default(true),
+  position: CategoryFields.shape.position.default(0),
+  active: z.boolean().default(true)
+}).strict();
+export const CategoryPatch = CategoryFields.partial().strict();
 export const CategoryView = z.object({ id: z.uuid(), name: z.string(), parent_id: z.uuid().nullable(), description: z.string().nullable(), default_team_id: z.uuid().nullable(), portal_visible: z.boolean(), position: z.number(), active: z.boolean() }).meta({ id: 'TicketCategory' });
 
 const SelectOption = z.object({ value: z.string().trim().min(1).max(100), label: z.string().trim().min(1).max(200) });

@@ -169,3 +169,12 @@ describe('REST schemas', () => {
     expect(TicketListQuery.safeParse({ status: 'open' }).error?.issues[0].path).toEqual(['status', 0]);
   });
 });
+
+describe('admin patches', () => {
+  it('leave absent fields out (no defaults sneak into a patch)', async () => {
+    const { TicketTypePatch, CategoryPatch, CannedResponsePatch } = await import('./api');
+    expect(TicketTypePatch.parse({ name: 'HW' })).toEqual({ name: 'HW' });
+    expect(CategoryPatch.parse({ active: false })).toEqual({ active: false });
+    expect(CannedResponsePatch.parse({ title: 'x' })).toEqual({ title: 'x' });
+  });
+});
