@@ -37,6 +37,13 @@ import shieldCheck from 'heroicons/24/outline/shield-check.svg?raw';
 import signalSlash from 'heroicons/24/outline/signal-slash.svg?raw';
 import buildingOffice from 'heroicons/24/outline/building-office.svg?raw';
 import userCircle from 'heroicons/24/outline/user-circle.svg?raw';
+// tickets lifecycle + admin
+import plus from 'heroicons/24/outline/plus.svg?raw';
+import trash from 'heroicons/24/outline/trash.svg?raw';
+import tag from 'heroicons/24/outline/tag.svg?raw';
+import adjustmentsHorizontal from 'heroicons/24/outline/adjustments-horizontal.svg?raw';
+import chatBubbleLeftRight from 'heroicons/24/outline/chat-bubble-left-right.svg?raw';
+import star from 'heroicons/24/outline/star.svg?raw';
 
 export const icons = {
 	'home': home,
@@ -76,6 +83,13 @@ export const icons = {
 	'signal-slash': signalSlash,
 	'building-office': buildingOffice,
 	'user-circle': userCircle,
+	// tickets lifecycle + admin
+	'plus': plus,
+	'trash': trash,
+	'tag': tag,
+	'adjustments-horizontal': adjustmentsHorizontal,
+	'chat-bubble-left-right': chatBubbleLeftRight,
+	'star': star,
 } as const;
 
 export type IconName = keyof typeof icons;
