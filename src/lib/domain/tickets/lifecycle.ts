@@ -20,7 +20,13 @@ export const WorkflowSetting = z
     // Every status must stay reachable from new, or tickets could never get there.
     const seen = new Set<TicketStatus>(['new']);
     const queue: TicketStatus[] = ['new'];
-    while (queue.length) for (const n of wf.transitions[queue.shift()!]) if (!seen.has(n)) (seen.add(n), queue.push(n));
+    while (queue.length) {
+      for (const n of wf.transitions[queue.shift()!]) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        queue.push(n);
+      }
+    }
     for (const s of TICKET_STATUSES) if (!seen.has(s)) ctx.addIssue({ code: 'custom', path: ['transitions'], message: `leaves ${s} unreachable from new` });
     for (const [from, to] of Object.entries(wf.requesterTransitions)) {
       for (const s of to ?? []) {
