@@ -329,7 +329,8 @@ describe.each(backends)('tickets API on %s', (backend) => {
     })) {
       expect(Object.keys(doc.paths[p] ?? {}).sort(), p).toEqual(methods.sort());
     }
-    const props = doc.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.properties;
+    const schema = doc.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema;
+    const props = (schema.$ref ? schema.$defs[schema.$ref.split('/').pop()] : schema).properties;
     expect(props.priority.enum).toEqual(['low', 'medium', 'high', 'critical']);
     expect(Object.keys(props)).toEqual(expect.arrayContaining(['subject', 'description', 'priority']));
   });

@@ -14,7 +14,7 @@ import { recordAudit } from '../audit/service';
 import { AppError } from '$lib/domain/common/errors';
 import { can } from '$lib/domain/auth/permissions';
 import { onlineTiming, type MutationTiming } from '$lib/domain/mutations/clock';
-import { initialPriority, priorityFromMatrix, validateCustomFields, STORED_TO_LINK, type Level } from '$lib/domain/tickets/lifecycle';
+import { DEFAULT_PRIORITY_MATRIX, initialPriority, priorityFromMatrix, validateCustomFields, STORED_TO_LINK, type Level } from '$lib/domain/tickets/lifecycle';
 import type { TicketCreateBody, TicketListQuery, TicketPatchBody, TicketView } from '$lib/domain/tickets/api';
 import type { TicketStatus } from '$lib/domain/tickets/schemas';
 import { actorId, forbidden, historyRow, invalid, isAgent, loadVisible, notFound, readMatrix, type LockedTicket } from './lifecycle-common';
@@ -151,7 +151,13 @@ export class TicketLifecycleService {
   }
 
   /** Custom fields, impact, urgency: written here with a history row per field. */
-  async #writeExtras(trx: Kysely<DB>, ctx: RequestContext, t: MutationTiming, ticket: LockedTicket, set: { impact?: Level; urgency?: Level; custom_fields?: Record<string, unknown>; source?: 'api' }) {
+  async #writeExtras(
+    trx: Kysely<DB>,
+    ctx: RequestContext,
+    t: MutationTiming,
+    ticket: LockedTicket,
+    set: { impact?: Level; urgency?: Level; tags?: string[]; custom_fields?: Record<string, unknown>; source?: 'api' }
+  ) {
     const changes = (Object.entries(set) as [keyof typeof set, unknown][]).filter(([k, v]) => v !== undefined && JSON.stringify(v) !== JSON.stringify(ticket[k as keyof LockedTicket]));
     if (!changes.length) return [];
     const values = Object.fromEntries(changes.map(([k, v]) => [k, k === 'custom_fields' ? JSON.stringify(v) : v]));
@@ -159,7 +165,7 @@ export class TicketLifecycleService {
     const hist = changes.filter(([k]) => k !== 'source');
     await ticketsRepo.insertHistory(
       trx,
-      hist.map(([k, v]) => historyRow(ticket, ctx, t, { action: 'updated', field: k, from: ticket[k as keyof LockedTicket] ?? null, to: v, internal: k === 'custom_fields' }))
+      hist.map(([k, v]) => historyRow(ticket, ctx, t, { action: 'updated', field: k, from: ticket[k as keyof LockedTicket] ?? null, to: v, internal: k === 'custom_fields' || k === 'tags' }))
     );
     if (hist.length) {
       await recordAudit(trx, ctx, {
@@ -189,24 +195,25 @@ export class TicketLifecycleService {
     const id = uuidv7();
     await this.db.transaction().execute(async (trx) => {
       const type = await this.#resolveType(trx, body.type);
-      const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix: await readMatrix(trx) });
+      // The matrix is read only when it can decide (impact or urgency given, no priority).
+      const matrix = !body.priority && (body.impact || body.urgency) ? await readMatrix(trx) : DEFAULT_PRIORITY_MATRIX;
+      const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix });
       await this.tickets.create(ctx, { id, subject: body.subject, description: body.description ?? null, priority, type_id: type?.id ?? null, category_id: body.category ?? null, requester_id: body.requester_id }, t, trx);
-      let ticket = await loadVisible(trx, ctx, id);
-      const custom = await this.#customFields(trx, ctx, type?.id ?? null, {}, body.custom_fields ?? {});
+      const ticket = await loadVisible(trx, ctx, id);
+      // Definitions matter only when values are given or the type may require some.
+      const custom = body.custom_fields || type ? await this.#customFields(trx, ctx, type?.id ?? null, {}, body.custom_fields ?? {}) : {};
+      // One write (and a history row per field) for everything the mutation create does not set.
       await this.#writeExtras(trx, ctx, t, ticket, {
         impact: body.impact,
         urgency: body.urgency,
+        tags: body.tags?.length ? body.tags : undefined,
         custom_fields: Object.keys(custom).length ? custom : undefined,
         source: ctx.source === 'api' ? 'api' : undefined
       });
-      if (body.tags?.length) await this.tickets.update(ctx, { id, set: { tags: body.tags }, base: { tags: [] } }, t, trx);
       if (body.assignee_id || body.team_id) {
         await this.tickets.assign(ctx, { id, set: { assignee_id: body.assignee_id ?? null, team_id: body.team_id ?? null }, base: { assignee_id: null, team_id: null } }, t, trx);
       }
-      if (body.parent_id) {
-        ticket = await loadVisible(trx, ctx, id);
-        await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
-      }
+      if (body.parent_id) await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
     });
     return ticketView((await lifecycleRepo.get(this.db, id))!);
   }
