@@ -344,6 +344,8 @@ export const en = {
 	'ticketAdmin.delete': 'Remove',
 	'ticketAdmin.parent': 'Parent category',
 	'ticketAdmin.none': 'None',
+	'ticketAdmin.yes': 'Yes',
+	'ticketAdmin.no': 'No',
 	'ticketAdmin.priority.low': 'Low',
 	'ticketAdmin.priority.medium': 'Medium',
 	'ticketAdmin.priority.high': 'High',
