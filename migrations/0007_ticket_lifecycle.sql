@@ -66,6 +66,11 @@ create table ticket_surveys (
 create index ticket_surveys_ticket_idx on ticket_surveys (ticket_id, created_at);
 create trigger ticket_surveys_touch before update on ticket_surveys for each row execute function outpost_touch_updated_at();
 
+-- Sort orders of GET /api/v1/tickets without a narrowing filter: keyset pages by priority and by
+-- last update read an index instead of sorting every live ticket.
+create index tickets_priority_sort_idx on tickets (priority_rank desc, id desc) where deleted_at is null;
+create index tickets_updated_sort_idx on tickets (updated_at desc, id desc) where deleted_at is null;
+
 insert into system_settings (key, value, is_public, description) values
   ('tickets.workflow',
    '{"transitions": {"new": ["in_progress"], "in_progress": ["waiting", "resolved"], "waiting": ["in_progress"], "resolved": ["in_progress", "closed"], "closed": ["in_progress"]}, "requesterTransitions": {"resolved": ["in_progress", "closed"]}, "reopenFrom": ["resolved", "closed"]}',

@@ -43,6 +43,10 @@ try {
     '/api/v1/tickets?q=ticket&limit=50'
   ];
   for (let i = 0; i < 20; i++) await get(filters[i % filters.length]); // warm up
+  // Baseline under the same machine load: the smallest authenticated JSON request.
+  const base = [];
+  for (let i = 0; i < 200; i++) base.push((await get('/api/v1/me')).ms);
+  console.log(`baseline GET /api/v1/me: ${stats(base)}`);
   const lat = [];
   for (let i = 0; i < GETS; i++) lat.push((await get(filters[i % filters.length])).ms);
   console.log(`GET /api/v1/tickets (filtered page of 50 over ${N} tickets): ${stats(lat)}`);
