@@ -16,8 +16,8 @@ describe.each(backends)('tickets API on %s', (backend) => {
   let admin: Client;
   const u: Record<'agent' | 'alice' | 'bob', { id: string; client: Client; api: Client }> = {} as never;
 
-  const mutate = async (who: Client, name: string, args: unknown) => {
-    const r = await who.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name, args, clientTime: new Date().toISOString() }] });
+  const mutate = async (who: Client, name: string, args: unknown, clientTime = new Date().toISOString()) => {
+    const r = await who.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name, args, clientTime }] });
     expect(r.status, r.text).toBe(200);
     return r.json.results[0] as Row;
   };
@@ -234,12 +234,17 @@ describe.each(backends)('tickets API on %s', (backend) => {
 
     const e1 = await agent.client.post(`/api/v1/tickets/${child.id}/time-entries`, { minutes: 30, note: 'Survey of the floor' });
     expect(e1.status, e1.text).toBe(201);
-    const e2 = await mutate(agent.client, 'time.add', { id: uuidv7(), ticket_id: child.id, minutes: 45 });
+    // Logged offline an hour ago: history keeps the device time and says it came through sync.
+    const offlineAt = new Date(Date.now() - 3_600_000).toISOString();
+    const e2 = await mutate(agent.client, 'time.add', { id: uuidv7(), ticket_id: child.id, minutes: 45 }, offlineAt);
     expect(e2.result.total_minutes).toBe(75);
     expect(fieldsOf(await agent.client.post(`/api/v1/tickets/${child.id}/time-entries`, { minutes: 0 }))).toEqual(['minutes']);
     const d = (await agent.client.get(`/api/v1/tickets/${child.id}`)).json;
     expect(d.time.total_minutes).toBe(75);
     expect(d.time.entries.map((e: Row) => e.agent_id)).toEqual([agent.id, agent.id]);
+    const logged = d.history.filter((h: Row) => h.action === 'time_logged');
+    expect(logged.map((h: Row) => h.source)).toEqual(['web', 'sync']); // cookie session, then the outbox
+    expect(logged[1].device_time).toBe(offlineAt);
   });
 
   it('canned responses insert text and set fields (REST and mutation); admin only to edit', async () => {
