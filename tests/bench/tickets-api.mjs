@@ -12,8 +12,8 @@ const CONC = Number(process.argv[5] ?? 8);
 
 const db = await freshPgDatabase();
 if (!db) {
-  console.error('Set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL server: the seeding uses SQL.');
-  process.exit(2);
+  console.log('tickets-api bench skipped: set TEST_DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL server (the seeding uses SQL).');
+  process.exit(0);
 }
 await ensureBuilt();
 const dataDir = tmpDir();
