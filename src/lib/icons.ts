@@ -55,6 +55,11 @@ import chevronUpDown from 'heroicons/24/outline/chevron-up-down.svg?raw';
 import arrowLeft from 'heroicons/24/outline/arrow-left.svg?raw';
 import pauseCircle from 'heroicons/24/outline/pause-circle.svg?raw';
 import flag from 'heroicons/24/outline/flag.svg?raw';
+// tickets lifecycle + admin
+import plus from 'heroicons/24/outline/plus.svg?raw';
+import tag from 'heroicons/24/outline/tag.svg?raw';
+import adjustmentsHorizontal from 'heroicons/24/outline/adjustments-horizontal.svg?raw';
+import star from 'heroicons/24/outline/star.svg?raw';
 
 export const icons = {
 	'home': home,
@@ -112,6 +117,11 @@ export const icons = {
 	'arrow-left': arrowLeft,
 	'pause-circle': pauseCircle,
 	'flag': flag,
+	// tickets lifecycle + admin
+	'plus': plus,
+	'tag': tag,
+	'adjustments-horizontal': adjustmentsHorizontal,
+	'star': star,
 } as const;
 
 export type IconName = keyof typeof icons;

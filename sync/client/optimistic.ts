@@ -59,6 +59,16 @@ const fns: OptimisticRegistry = {
 		{ table: 'tickets', key: String(a.ticket_id), op: 'update', patch: { last_activity_at: now } }
 	],
 	'asset.update': (a: Obj, { now }) => [{ table: 'assets', key: String(a.id), op: 'update', patch: { ...(a.set as Obj), updated_at: now } }],
+	// tickets lifecycle: links, time entries and canned responses are not synced tables yet, so
+	// only what they change on the ticket row shows before the server confirms it.
+	'ticket.setParent': (a: Obj, { now }) => [{ table: 'tickets', key: String(a.id), op: 'update', patch: { parent_id: a.parent_id, updated_at: now } }],
+	'ticket.merge': (a: Obj, { now }) => [
+		{ table: 'tickets', key: String(a.id), op: 'update', patch: { status: 'closed', merged_into_id: a.target_id, resolution_code: 'duplicate', closed_at: now, updated_at: now } }
+	],
+	'ticket.link': () => [],
+	'ticket.unlink': () => [],
+	'time.add': () => [],
+	'macro.apply': () => [],
 	// `all: true` has no ids to show: the caller passes the overlays of the rows it displays.
 	'notification.markRead': (a: Obj, { now }) =>
 		Array.isArray(a.ids) ? a.ids.map((id) => ({ table: 'notifications', key: String(id), op: 'update' as const, patch: { read_at: now } })) : []

@@ -14,6 +14,11 @@ import { serveShape } from './sync/gatekeeper';
 import { errorResponse } from './http/route';
 import { ShapeMuxSession } from '$sync/server/mux';
 import { TicketsService } from './tickets/service';
+import { TicketLifecycleService } from './tickets/lifecycle-service';
+import { RelationsService } from './tickets/relations-service';
+import { TicketWorkService } from './tickets/work-service';
+import { TicketConfigService } from './tickets/config-service';
+import { SurveyTokens } from './tickets/survey-token';
 import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
@@ -32,6 +37,11 @@ export interface App {
   auth: AuthService;
   users: UsersService;
   tickets: TicketsService;
+  /** Ticket lifecycle (REST API, relations, work, survey, admin config): issue 5 §1/§7/§8. */
+  ticketApi: TicketLifecycleService;
+  ticketRelations: RelationsService;
+  ticketWork: TicketWorkService;
+  ticketConfig: TicketConfigService;
   assets: AssetsService;
   notifications: NotificationsService;
   mutations: MutationService;
@@ -75,7 +85,11 @@ async function boot(cfg: Config): Promise<App> {
   const tickets = new TicketsService(database.db);
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
-  const mutations = new MutationService(database.db, { tickets, assets, notifications });
+  const ticketRelations = new RelationsService(database.db);
+  const ticketWork = new TicketWorkService(database.db, tickets, new SurveyTokens(secret));
+  const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork);
+  const ticketConfig = new TicketConfigService(database.db);
+  const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -84,7 +98,7 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { TicketCreateArgs, TicketUpdateArgs, TicketSetStatusArgs, TicketAssignArgs, CommentAddArgs } from '../tickets/schemas';
 import { AssetUpdateArgs } from '../assets/schemas';
+import { TicketLinkArgs, TicketUnlinkArgs, TicketSetParentArgs, TicketMergeArgs, TimeEntryAddArgs, MacroApplyArgs } from '../tickets/api';
 
 export const NotificationMarkReadArgs = z
   .object({
@@ -31,6 +32,12 @@ export const MUTATIONS = {
   'ticket.assign': def('ticket.assign', TicketAssignArgs, 'Assign a ticket to an agent and/or team, from the values I saw'),
   'comment.add': def('comment.add', CommentAddArgs, 'Add a public reply or an internal note (client-generated UUIDv7 id)'),
   'asset.update': def('asset.update', AssetUpdateArgs, 'Edit asset fields; each with the value I saw (base)'),
+  'ticket.link': def('ticket.link', TicketLinkArgs, 'Link two tickets: relates, duplicates or blocks'),
+  'ticket.unlink': def('ticket.unlink', TicketUnlinkArgs, 'Remove a link between two tickets'),
+  'ticket.setParent': def('ticket.setParent', TicketSetParentArgs, 'Make a ticket the child of another (parent_id null detaches)'),
+  'ticket.merge': def('ticket.merge', TicketMergeArgs, 'Merge a ticket into another: conversation and links move, the source closes as merged'),
+  'time.add': def('time.add', TimeEntryAddArgs, 'Log minutes of work on a ticket (client-generated UUIDv7 id)'),
+  'macro.apply': def('macro.apply', MacroApplyArgs, 'Apply a canned response: insert its text and set its fields'),
   'notification.markRead': def('notification.markRead', NotificationMarkReadArgs, 'Mark some or all of my notifications read')
 } as const;
 

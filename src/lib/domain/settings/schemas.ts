@@ -1,6 +1,7 @@
 // Every admin-editable setting with its schema. Unknown keys are refused; values are validated
 // here before they reach the database.
 import { z } from 'zod';
+import { WorkflowSetting, PriorityMatrixSetting, SurveySetting } from '../tickets/lifecycle';
 
 export const SETTING_SCHEMAS = {
   'auth.loginRateLimit': z.object({
@@ -13,7 +14,11 @@ export const SETTING_SCHEMAS = {
   'auth.refreshTokenDays': z.number().int().min(1).max(90),
   'org.name': z.string().trim().min(1).max(120),
   'files.maxUploadBytes': z.number().int().min(1024).max(10 * 1024 ** 3),
-  'sync.closedTicketDays': z.number().int().min(0).max(3650)
+  'sync.closedTicketDays': z.number().int().min(0).max(3650),
+  // Ticket lifecycle (migration 0007).
+  'tickets.workflow': WorkflowSetting,
+  'tickets.priorityMatrix': PriorityMatrixSetting,
+  'tickets.survey': SurveySetting
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;

@@ -20,6 +20,8 @@ import { mutationsRepo, type LedgerKey } from './repository';
 import type { TicketsService } from '../tickets/service';
 import type { AssetsService } from '../assets/service';
 import type { NotificationsService } from '../notifications/service';
+import type { RelationsService } from '../tickets/relations-service';
+import type { TicketWorkService } from '../tickets/work-service';
 import { AppError, isAppError } from '$lib/domain/common/errors';
 import { MUTATIONS, isMutationName, type MutationName, type ParsedMutationArgs } from '$lib/domain/mutations/registry';
 import type { MutationBatch, MutationCall, MutationError, MutationOutcome } from '$lib/domain/mutations/envelope';
@@ -30,6 +32,8 @@ export interface MutationServices {
   tickets: TicketsService;
   assets: AssetsService;
   notifications: NotificationsService;
+  ticketRelations: RelationsService;
+  ticketWork: TicketWorkService;
 }
 
 /** A handler's result, and whether it wrote synced rows (if not, there is no txid to wait for). */
@@ -41,17 +45,25 @@ type Handlers = {
   [N in MutationName]: (s: MutationServices, ctx: RequestContext, args: ParsedMutationArgs<N>, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
 };
 const edited = (result: { changed: string[] }): Ran => ({ result, wrote: result.changed.length > 0 });
+const changedFlag = (result: { changed: boolean }): Ran => ({ result, wrote: result.changed });
 
 const HANDLERS: Handlers = {
   'ticket.create': async (s, ctx, a, t, trx) => ({ result: await s.tickets.create(ctx, a, t, trx), wrote: true }),
   'ticket.update': async (s, ctx, a, t, trx) => edited(await s.tickets.update(ctx, a, t, trx)),
   'ticket.setStatus': async (s, ctx, a, t, trx) => {
     const result = await s.tickets.setStatus(ctx, a, t, trx);
+    if (result.changed && a.status === 'resolved') await s.ticketWork.issueSurvey(trx, ctx, a.id);
     return { result, wrote: result.changed };
   },
   'ticket.assign': async (s, ctx, a, t, trx) => edited(await s.tickets.assign(ctx, a, t, trx)),
   'comment.add': async (s, ctx, a, t, trx) => ({ result: await s.tickets.addComment(ctx, a, t, trx), wrote: true }),
   'asset.update': async (s, ctx, a, t, trx) => edited(await s.assets.update(ctx, a, t, trx)),
+  'ticket.link': async (s, ctx, a, t, trx) => changedFlag(await s.ticketRelations.link(ctx, a, t, trx)),
+  'ticket.unlink': async (s, ctx, a, t, trx) => changedFlag(await s.ticketRelations.unlink(ctx, a, t, trx)),
+  'ticket.setParent': async (s, ctx, a, t, trx) => changedFlag(await s.ticketRelations.setParent(ctx, a, t, trx)),
+  'ticket.merge': async (s, ctx, a, t, trx) => ({ result: await s.ticketRelations.merge(ctx, a, t, trx), wrote: true }),
+  'time.add': async (s, ctx, a, t, trx) => ({ result: await s.ticketWork.addTimeEntry(ctx, a, t, trx), wrote: true }),
+  'macro.apply': async (s, ctx, a, t, trx) => ({ result: await s.ticketWork.applyMacro(ctx, a, t, trx), wrote: true }),
   'notification.markRead': async (s, ctx, a, t, trx) => {
     const result = await s.notifications.markRead(ctx, a, t, trx);
     return { result, wrote: result.marked > 0 };

@@ -7,6 +7,7 @@ import type { DB } from '../db/schema';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
 import { ticketsRepo } from './repository';
+import { readWorkflow } from './lifecycle-common';
 import { recordAudit } from '../audit/service';
 import { notify } from '../notifications/service';
 import { AppError } from '$lib/domain/common/errors';
@@ -211,7 +212,8 @@ export class TicketsService {
           choices: ['keep_theirs', 'apply_mine'] satisfies ConflictChoice[]
         });
       }
-      const check = checkTransition(current, args.status, who);
+      // The workflow is a setting (tickets.workflow), read through this transaction.
+      const check = checkTransition(current, args.status, who, await readWorkflow(trx));
       if (!check.ok) throw new AppError(who === 'requester' ? 'forbidden' : 'validation', `status: ${check.reason}`, { fields: [{ field: 'status', message: check.reason }] });
       const patch = statusPatch(ticket, args.status, t.deviceTime, {
         reopen: check.reopen,
