@@ -14,6 +14,7 @@ import { TicketsService } from './tickets/service';
 import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
+import { FilesService } from './files/service';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -32,6 +33,7 @@ export interface App {
   assets: AssetsService;
   notifications: NotificationsService;
   mutations: MutationService;
+  files: FilesService;
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
@@ -69,7 +71,8 @@ async function boot(cfg: Config): Promise<App> {
   const tokens = new TokenKit(secret, cfg.OUTPOST_ACCESS_TTL);
   const auth = new AuthService(database.db, tokens, settings);
   const users = new UsersService(database.db, auth);
-  const tickets = new TicketsService(database.db);
+  const files = new FilesService(database.db, settings, cfg.dataDir);
+  const tickets = new TicketsService(database.db, files);
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications });
@@ -81,9 +84,11 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, files, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    const stopJanitor = files.startJanitor();
+    process.once('beforeExit', stopJanitor);
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
     if (cfg.OUTPOST_DEMO) {
       const { loadDemoData } = await import('./demo/seed');

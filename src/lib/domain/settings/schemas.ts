@@ -1,6 +1,7 @@
 // Every admin-editable setting with its schema. Unknown keys are refused; values are validated
 // here before they reach the database.
 import { z } from 'zod';
+import { AllowedTypes } from '../files/schemas';
 
 export const SETTING_SCHEMAS = {
   'auth.loginRateLimit': z.object({
@@ -13,6 +14,8 @@ export const SETTING_SCHEMAS = {
   'auth.refreshTokenDays': z.number().int().min(1).max(90),
   'org.name': z.string().trim().min(1).max(120),
   'files.maxUploadBytes': z.number().int().min(1024).max(10 * 1024 ** 3),
+  /** Media types (detected from content) users may upload; see src/lib/domain/files/schemas.ts. */
+  'files.allowedTypes': AllowedTypes,
   'sync.closedTicketDays': z.number().int().min(0).max(3650)
 } as const;
 
