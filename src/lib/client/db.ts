@@ -24,6 +24,34 @@ export type TicketRow = Row & { number?: number; subject?: string; status?: stri
 export type CommentRow = Row & { ticket_id?: string; body?: string; internal?: boolean; created_at?: string };
 export type NotificationRow = Row & { user_id?: string; read_at?: string | null; created_at?: string };
 
+/**
+ * A file chosen (possibly offline) that waits to be uploaded (src/lib/client/uploads.ts). Its id is
+ * the file id the server will use (sent as X-File-Id), so a mutation can reference it at once.
+ */
+export interface UploadRecord {
+	id: string;
+	/** Who chose it: uploaded only while that same user is signed in. */
+	userId: string;
+	/** The bytes; dropped once uploaded. */
+	blob: Blob | null;
+	name: string;
+	/** The type the browser declared (display only; the server sniffs the content). */
+	type: string;
+	size: number;
+	/** queued → uploading → done, or failed (refused by the server: too large, type not allowed…). */
+	status: 'queued' | 'uploading' | 'done' | 'failed';
+	/** The mutation that references it, when known. */
+	mutationId?: string;
+	attempts: number;
+	lastError?: string;
+	/** ms epoch before which no retry is made. */
+	nextAttemptAt?: number;
+	/** The server's FileMeta once uploaded. */
+	meta?: unknown;
+	createdAt: number;
+	updatedAt: number;
+}
+
 export class OutpostDb extends Dexie implements SyncDatabase {
 	tickets!: Table<TicketRow, string>;
 	ticket_comments!: Table<CommentRow, string>;
@@ -43,12 +71,15 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 	pendingTxids!: Table<PendingTxidRecord, string>;
 	seenTxids!: Table<SeenTxidRecord, [number, string]>;
 	meta!: Table<MetaRecord, string>;
+	uploads!: Table<UploadRecord, string>;
 
 	constructor(name = DEFAULT_DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
 		super(name, options);
 		// Version history: append a new version() when a store spec changes; never edit old ones
 		// once released (Dexie migrates the browser's existing database forward).
 		this.version(1).stores({ ...SHAPE_STORES, ...SYNC_STORES });
+		// 2: files chosen offline wait here until uploaded (src/lib/client/uploads.ts).
+		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt' });
 	}
 }
 

@@ -81,6 +81,8 @@ export class FilesService {
     if (input.fileId) {
       const existing = await filesRepo.get(this.db, input.fileId);
       if (existing) {
+        // A retry: its bytes are read and dropped (an unread body would break the connection).
+        if (input.body) drain(input.body.getReader(), limit);
         if (existing.uploaded_by !== actor.id) throw new AppError('conflict', 'x-file-id: this id belongs to another file', { fields: [{ field: 'x-file-id', message: 'is taken' }] });
         return { meta: this.#meta(existing), created: false };
       }
