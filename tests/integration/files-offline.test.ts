@@ -64,6 +64,7 @@ describe.each(backends)('offline attachments on %s', (backend) => {
     };
     const outbox = new Outbox({ db, userId: alice.id, baseUrl: srv.url, fetchClient, auto: false, backoff: { initialDelay: 20, maxDelay: 80 }, ready: uploadsReady(db) });
     const uploader = new Uploader({ db, userId: alice.id, baseUrl: srv.url, fetchClient, auto: false, backoff: { initialDelay: 20, maxDelay: 80 }, onSettled: () => outbox.kick() });
+    uploader.start();
     return { net, outbox, uploader };
   }
 

@@ -97,6 +97,8 @@ export class Uploader {
 	#again = false;
 	#timer?: ReturnType<typeof setTimeout>;
 	#stopped = false;
+	/** `kick()` (automatic runs) only between start() and stop(); `run()` is always explicit. */
+	#started = false;
 	#needsSignIn = false;
 	#cleanup: Array<() => void> = [];
 
@@ -110,6 +112,7 @@ export class Uploader {
 
 	start(): void {
 		this.#stopped = false;
+		this.#started = true;
 		if (this.#o.auto !== false) {
 			const slow = setInterval(() => this.kick(), 30_000);
 			this.#cleanup.push(() => clearInterval(slow));
@@ -124,6 +127,7 @@ export class Uploader {
 
 	stop(): void {
 		this.#stopped = true;
+		this.#started = false;
 		clearTimeout(this.#timer);
 		for (const c of this.#cleanup.splice(0)) c();
 	}
@@ -146,7 +150,7 @@ export class Uploader {
 	}
 
 	kick(): void {
-		if (this.#stopped) return;
+		if (!this.#started) return;
 		void this.run().catch((e) => this.#o.log?.('uploader failed', e));
 	}
 
