@@ -8,7 +8,7 @@
 // which case the server rejects the mutation and it lands in the conflicts inbox with the text
 // the user typed). The Uploader kicks the outbox after each upload.
 import type { OutpostDb, UploadRecord } from './db';
-import type { OutboxRecord } from '$sync/client/outbox';
+import type { OutboxRecord } from '$sync/client/schema';
 import { newId } from '$sync/client/outbox';
 
 /** The file ids a mutation's args reference (`attachments`). */

@@ -313,5 +313,19 @@ export const en = {
 	'settings.error.number': 'Enter a number.',
 	'settings.error.integer': 'Enter a whole number.',
 	'settings.error.range': 'Enter a value from {min} to {max}.',
-	'settings.error.json': 'This isn’t valid JSON.'
+	'settings.error.json': 'This isn’t valid JSON.',
+
+	// files and attachments (AttachmentPicker)
+	'files.attach': 'Attach files',
+	'files.takePhoto': 'Take a photo',
+	'files.remove': 'Remove {name}',
+	'files.list': 'Attachments',
+	'files.status.queued': 'Waiting to upload',
+	'files.status.uploading': 'Uploading…',
+	'files.status.done': 'Uploaded',
+	'files.status.failed': 'Not accepted',
+	'files.tooLarge': '{name} is larger than the {max} MB limit.',
+	'files.offlineHint': 'You’re offline: files are kept on this device and uploaded when you reconnect.',
+	'files.size.kb': '{size} KB',
+	'files.size.mb': '{size} MB'
 } satisfies Record<string, Message>;

@@ -24,7 +24,10 @@ const zipEntry = (name: string, data = '') => {
 const concat = (...a: Uint8Array[]) => {
   const out = new Uint8Array(a.reduce((s, x) => s + x.length, 0));
   let i = 0;
-  for (const x of a) (out.set(x, i), (i += x.length));
+  for (const x of a) {
+    out.set(x, i);
+    i += x.length;
+  }
   return out;
 };
 
