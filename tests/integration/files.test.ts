@@ -301,6 +301,16 @@ describe.each(backends)('files on %s', (backend) => {
     expect(stored()).toEqual(before);
   });
 
+  it('are described in the OpenAPI document', async () => {
+    const doc = (await new Client(srv.url).get('/api/v1/openapi.json')).json;
+    const upload = doc.paths['/api/v1/files'].post;
+    expect(upload.requestBody.content['application/octet-stream'].schema).toEqual({ type: 'string', format: 'binary' });
+    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['header:x-filename', 'header:x-file-id']));
+    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(['201', '413', '415']));
+    expect(doc.paths['/api/v1/files/{id}'].get.responses['200'].content['application/octet-stream']).toBeDefined();
+    expect(JSON.stringify(doc.paths['/api/v1/files/{id}/meta'].get.responses['200'].content['application/json'].schema)).toContain('sha256');
+  });
+
   it('a 50 MB upload streams: the server RSS grows far less than the file', async () => {
     const chunk = png(1024 * 1024);
     const streamOf = (size: number, hash = createHash('sha256')) => {
@@ -319,7 +329,7 @@ describe.each(backends)('files on %s', (backend) => {
     };
     // Warm-up: V8 grows its young generation on the first burst of short-lived chunks whatever
     // their total; what must not happen is growth with the size of the file.
-    expect((await upload(users.alice.client, streamOf(8 * 1024 * 1024).stream, 'warm-up.png')).status).toBe(201);
+    expect((await upload(users.alice.client, streamOf(16 * 1024 * 1024).stream, 'warm-up.png')).status).toBe(201);
     const size = 50 * 1024 * 1024;
     const { stream, hash } = streamOf(size);
     const base = rssKb(srv.pid);
@@ -333,6 +343,8 @@ describe.each(backends)('files on %s', (backend) => {
     expect(up.json.sha256).toBe(hash.digest('hex'));
     const growthMb = (peak - base) / 1024;
     console.log(`[files] ${backend}: 50 MB upload, server RSS ${Math.round(base / 1024)} MB → peak ${Math.round(peak / 1024)} MB (+${growthMb.toFixed(1)} MB)`);
-    expect(growthMb).toBeLessThan(20);
+    // Buffering the body would add at least the file's 50 MB; streaming leaves garbage chunks the
+    // GC collects in passing (observed 1–23 MB on a loaded 2-core machine, ≤ 3.3 MB in the bench).
+    expect(growthMb).toBeLessThan(30);
   });
 });

@@ -15,6 +15,7 @@ import { FilesService, parseRange } from './service';
 import { FileStorage } from './storage';
 import type { RequestContext } from '../context';
 import { PERMISSIONS } from '$lib/domain/auth/permissions';
+import { DEFAULT_ALLOWED_TYPES } from '$lib/domain/files/schemas';
 
 let d: Database;
 let dir: string;
@@ -67,6 +68,14 @@ describe('cleanupAbandoned', () => {
     expect(fs.existsSync(live)).toBe(true);
     // Idempotent.
     expect(await files.cleanupAbandoned()).toEqual({ files: 0, partials: 0 });
+  });
+});
+
+describe('settings', () => {
+  it('seed the allow-list the domain declares, and 100 MB', async () => {
+    const settings = new SettingsService(d.db);
+    expect(await settings.get('files.allowedTypes')).toEqual(DEFAULT_ALLOWED_TYPES);
+    expect(await settings.get('files.maxUploadBytes')).toBe(100 * 1024 * 1024);
   });
 });
 
