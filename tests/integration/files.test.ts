@@ -263,6 +263,18 @@ describe.each(backends)('files on %s', (backend) => {
     const meta = await agent.get(`/api/v1/files/${internalFile.id}/meta`);
     expect(meta.json).toMatchObject({ ticketId, internal: true, owner: { type: 'comment' } });
     expect((await alice.get(`/api/v1/files/${publicFile.id}/meta`)).json).toMatchObject({ ticketId, internal: false });
+
+    // The attachments shape carries the same rule to devices (an initial snapshot read).
+    const snapshot = async (c: Client) => {
+      const r = await c.get('/api/sync/shape?shape=ticket_attachments&offset=-1');
+      expect(r.status, r.text).toBe(200);
+      return (r.json as Array<{ value?: Record<string, unknown> }>).filter((m) => m.value && m.value.ticket_id === ticketId).map((m) => m.value!);
+    };
+    const staffRows = await snapshot(agent);
+    expect(staffRows.map((r) => r.file_id).sort()).toEqual([aliceFile.id, publicFile.id, internalFile.id].sort());
+    expect(staffRows.find((r) => r.file_id === internalFile.id)).toMatchObject({ internal: 'true', comment_id: expect.any(String), file_name: 'internal.txt' }); // Shape API values are text
+    expect((await snapshot(alice)).map((r) => r.file_id).sort()).toEqual([aliceFile.id, publicFile.id].sort());
+    expect(await snapshot(bob)).toEqual([]);
   });
 
   it("someone else's upload, or an attached file, cannot be attached", async () => {

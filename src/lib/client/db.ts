@@ -22,6 +22,7 @@ export const DEFAULT_DB_NAME = 'outpost';
 /** Row types are open records: the server's shape registry decides the columns. */
 export type TicketRow = Row & { number?: number; subject?: string; status?: string; priority?: string; assignee_id?: string | null; team_id?: string | null; requester_id?: string; updated_at?: string };
 export type CommentRow = Row & { ticket_id?: string; body?: string; internal?: boolean; created_at?: string };
+export type AttachmentRow = Row & { ticket_id?: string; comment_id?: string | null; file_id?: string; file_name?: string; mime_type?: string; size_bytes?: string | number; internal?: boolean };
 export type NotificationRow = Row & { user_id?: string; read_at?: string | null; created_at?: string };
 
 /**
@@ -55,6 +56,7 @@ export interface UploadRecord {
 export class OutpostDb extends Dexie implements SyncDatabase {
 	tickets!: Table<TicketRow, string>;
 	ticket_comments!: Table<CommentRow, string>;
+	ticket_attachments!: Table<AttachmentRow, string>;
 	kb_articles!: Table<Row, string>;
 	assets!: Table<Row, string>;
 	change_requests!: Table<Row, string>;
@@ -77,9 +79,12 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 		super(name, options);
 		// Version history: append a new version() when a store spec changes; never edit old ones
 		// once released (Dexie migrates the browser's existing database forward).
-		this.version(1).stores({ ...SHAPE_STORES, ...SYNC_STORES });
-		// 2: files chosen offline wait here until uploaded (src/lib/client/uploads.ts).
-		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt' });
+		// Version 1 as released: every shape store except those added later.
+		const { ticket_attachments, ...v1Shapes } = SHAPE_STORES;
+		this.version(1).stores({ ...v1Shapes, ...SYNC_STORES });
+		// 2: files chosen offline wait in `uploads` until uploaded (src/lib/client/uploads.ts);
+		// the attachments shape.
+		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt', ticket_attachments });
 	}
 }
 

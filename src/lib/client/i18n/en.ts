@@ -105,6 +105,7 @@ export const en = {
 	'sync.phase.unknown': 'Waiting',
 	'sync.shape.tickets': 'Tickets',
 	'sync.shape.ticket_comments': 'Ticket comments',
+	'sync.shape.ticket_attachments': 'Attachments',
 	'sync.shape.kb_articles': 'Knowledge base articles',
 	'sync.shape.assets': 'Assets',
 	'sync.shape.change_requests': 'Change requests',
