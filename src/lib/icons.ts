@@ -36,6 +36,8 @@ import globeAlt from 'heroicons/24/outline/globe-alt.svg?raw';
 import shieldCheck from 'heroicons/24/outline/shield-check.svg?raw';
 import signalSlash from 'heroicons/24/outline/signal-slash.svg?raw';
 import buildingOffice from 'heroicons/24/outline/building-office.svg?raw';
+import paperClip from 'heroicons/24/outline/paper-clip.svg?raw';
+import camera from 'heroicons/24/outline/camera.svg?raw';
 import userCircle from 'heroicons/24/outline/user-circle.svg?raw';
 // desk
 import ticket from 'heroicons/24/outline/ticket.svg?raw';
@@ -122,6 +124,8 @@ export const icons = {
 	'tag': tag,
 	'adjustments-horizontal': adjustmentsHorizontal,
 	'star': star,
+	'paper-clip': paperClip,
+	'camera': camera,
 } as const;
 
 export type IconName = keyof typeof icons;

@@ -4,7 +4,7 @@
 // When the leader tab closes, the next tab in the queue takes over. Without Web Locks (Node, tests,
 // very old browsers) the engine syncs directly.
 import { Replicator, type ReplicatorOptions, type ShapeSyncState } from './replicator';
-import { Outbox, type OptimisticRegistry, type OutboxStatus, type EnqueueOptions, enqueueMutation } from './outbox';
+import { Outbox, type OptimisticRegistry, type OutboxOptions, type OutboxStatus, type EnqueueOptions, enqueueMutation } from './outbox';
 import { sweepPending } from './txids';
 import { LiveMux, type WebSocketLike } from './live-mux';
 import type { OutboxRecord, SyncDatabase } from './schema';
@@ -31,7 +31,7 @@ export interface SyncEngineOptions {
 	/** Skip the Web Lock even when available. */
 	noLeaderElection?: boolean;
 	replicator?: Partial<Pick<ReplicatorOptions, 'backoff' | 'restartBackoff' | 'liveRequestTimeoutMs' | 'params' | 'onBatch' | 'path'>>;
-	outbox?: { batchSize?: number; backoff?: { initialDelay: number; maxDelay: number }; auto?: boolean; path?: string };
+	outbox?: { batchSize?: number; backoff?: { initialDelay: number; maxDelay: number }; auto?: boolean; path?: string; ready?: OutboxOptions['ready'] };
 	/** Overlay confirmation fallbacks (./txids.ts rule 4). */
 	confirm?: { settleMs?: number; timeoutMs?: number; intervalMs?: number };
 	log?: (msg: string, extra?: unknown) => void;
@@ -112,7 +112,8 @@ export class SyncEngine {
 			path: opts.outbox?.path,
 			batchSize: opts.outbox?.batchSize,
 			backoff: opts.outbox?.backoff,
-			auto: opts.outbox?.auto
+			auto: opts.outbox?.auto,
+			ready: opts.outbox?.ready
 		});
 		this.replicator.subscribe((shapes) => {
 			this.#shapeAuthPaused = Object.values(shapes).some((s) => s.phase === 'error' && s.status === 401);

@@ -50,6 +50,24 @@ describe('enqueueMutation', () => {
 	});
 });
 
+describe('Outbox ready gate', () => {
+	it('sends only the ready prefix, in order, and resumes when kicked', async () => {
+		const a = await enqueueMutation(db, 'u1', 'comment.add', { n: 1 });
+		const b = await enqueueMutation(db, 'u1', 'comment.add', { n: 2, attachments: ['f1'] });
+		const c = await enqueueMutation(db, 'u1', 'comment.add', { n: 3 });
+		let uploaded = false;
+		const box = outbox({ ready: (m) => uploaded || !(m.args as { attachments?: string[] }).attachments });
+		expect(await box.flush()).toEqual({ applied: 1, rejected: 0, stopped: 'waiting' });
+		expect(sent()).toEqual([a.id]);
+		// Waiting, not failing: no attempt is counted and the later mutation does not overtake.
+		expect((await db.outbox.toArray()).map((m) => [m.id, m.attempts])).toEqual([[b.id, 0], [c.id, 0]]);
+		uploaded = true;
+		box.kick();
+		await until(async () => (await db.outbox.count()) === 0, { what: 'queue drained' });
+		expect(sent()).toEqual([a.id, b.id, c.id]);
+	});
+});
+
 describe('Outbox.flush', () => {
 	it('sends in order, in batches of at most 100, with a stable persisted clientId', async () => {
 		const ids: string[] = [];

@@ -113,6 +113,12 @@ export interface OutboxOptions {
 	syncedShapes?: () => ReadonlySet<string>;
 	/** Flush automatically when the queue changes / on `online` / periodically (default true). */
 	auto?: boolean;
+	/**
+	 * Whether a queued mutation may be sent yet (e.g. its attachments are still uploading). Only the
+	 * ready prefix of the queue is sent, so order is kept; the flush stops with `waiting` at the
+	 * first mutation that is not ready, and whoever made it ready calls `kick()`.
+	 */
+	ready?: (m: OutboxRecord) => boolean | Promise<boolean>;
 	log?: (msg: string, extra?: unknown) => void;
 }
 
@@ -132,7 +138,7 @@ export interface FlushResult {
 	applied: number;
 	rejected: number;
 	/** Why the flush stopped early, if it did. */
-	stopped?: 'network' | 'server' | 'unauthenticated' | 'stopped';
+	stopped?: 'network' | 'server' | 'unauthenticated' | 'stopped' | 'waiting';
 }
 
 type StatusListener = (s: OutboxStatus) => void;
@@ -280,7 +286,8 @@ export class Outbox {
 					total.applied += r.applied;
 					total.rejected += r.rejected;
 					total.stopped = r.stopped;
-				} while (this.#again && !total.stopped);
+					// A kick while waiting (an upload finished meanwhile) must not be lost.
+				} while (this.#again && (!total.stopped || total.stopped === 'waiting'));
 			} finally {
 				this.#flushing = null;
 				await this.#recount().catch(() => {});
@@ -298,7 +305,7 @@ export class Outbox {
 			if (this.#stopped) return { ...out, stopped: 'stopped' };
 			if (this.#needsSignIn) return { ...out, stopped: 'unauthenticated' };
 			const userId = this.#userId;
-			const batch = await this.#db.outbox
+			let batch = await this.#db.outbox
 				.where('[userId+seq]')
 				.between([userId, Dexie.minKey], [userId, Dexie.maxKey])
 				.limit(this.#batchSize)
@@ -307,6 +314,12 @@ export class Outbox {
 				this.#attempt = 0;
 				this.#lastError = undefined;
 				return out;
+			}
+			if (this.#opts.ready) {
+				let n = 0;
+				while (n < batch.length && (await this.#opts.ready(batch[n]))) n++;
+				if (n === 0) return { ...out, stopped: 'waiting' };
+				batch = batch.slice(0, n);
 			}
 			let res: Response;
 			try {

@@ -18,6 +18,7 @@ export const SHAPE_STORES: Record<ShapeName, string> = {
 	tickets:
 		'id, number, status, assignee_id, team_id, priority, updated_at, requester_id, [status+updated_at]',
 	ticket_comments: 'id, ticket_id, [ticket_id+created_at], requester_id, author_id',
+	ticket_attachments: 'id, ticket_id, comment_id, file_id',
 	kb_articles: 'id, slug, status, audience, category_id, updated_at, *tags',
 	assets: 'id, asset_tag, status, type, assigned_to_id, team_id, updated_at',
 	change_requests: 'id, number, status, owner_id, requester_id, team_id, planned_start, updated_at',

@@ -4,6 +4,7 @@
 export const SHAPE_NAMES = [
   'tickets',
   'ticket_comments',
+  'ticket_attachments',
   'kb_articles',
   'assets',
   'change_requests',

@@ -37,6 +37,7 @@ export interface ShapeDefinition {
 export const SYNCED_TABLES = [
   'tickets',
   'ticket_comments',
+  'ticket_attachments',
   'kb_articles',
   'assets',
   'change_requests',
@@ -65,6 +66,10 @@ const COLUMNS: Record<SyncedTable, string[]> = {
     'id', 'ticket_id', 'requester_id', 'internal', 'author_id', 'author_type', 'body', 'body_html', 'body_format', 'source',
     'time_spent_minutes', 'is_resolution', 'edited_at', 'client_created_at', 'created_at', 'updated_at', 'created_by',
     'updated_by', 'deleted_at'
+  ],
+  ticket_attachments: [
+    'id', 'ticket_id', 'comment_id', 'file_id', 'requester_id', 'internal', 'file_name', 'mime_type', 'size_bytes', 'inline',
+    'uploaded_by', 'client_created_at', 'created_at', 'updated_at', 'deleted_at'
   ],
   kb_articles: [
     'id', 'slug', 'locale', 'translation_of_id', 'title', 'summary', 'body', 'status', 'audience', 'category_id', 'tags',
@@ -127,6 +132,15 @@ const RESOLVERS: Record<ShapeName, { table: SyncedTable; resolve: Resolver }> = 
   },
   ticket_comments: {
     table: 'ticket_comments',
+    resolve: (a) => {
+      if (has(a, 'tickets.read.all')) return { where: has(a, 'comments.internal') ? live : and(eq('internal', false), live) };
+      if (has(a, 'tickets.read.own')) return { where: and(eq('requester_id', a.id), eq('internal', false), live) };
+      return null;
+    }
+  },
+  // Attachments follow their comment: requesters see those of public comments on their tickets.
+  ticket_attachments: {
+    table: 'ticket_attachments',
     resolve: (a) => {
       if (has(a, 'tickets.read.all')) return { where: has(a, 'comments.internal') ? live : and(eq('internal', false), live) };
       if (has(a, 'tickets.read.own')) return { where: and(eq('requester_id', a.id), eq('internal', false), live) };

@@ -72,6 +72,7 @@ export async function startServer({ dataDir, databaseUrl, port, env = {} }) {
   return {
     url,
     firstOk,
+    pid: child.pid,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -22,11 +22,41 @@ export const DEFAULT_DB_NAME = 'outpost';
 /** Row types are open records: the server's shape registry decides the columns. */
 export type TicketRow = Row & { number?: number; subject?: string; status?: string; priority?: string; assignee_id?: string | null; team_id?: string | null; requester_id?: string; updated_at?: string };
 export type CommentRow = Row & { ticket_id?: string; body?: string; internal?: boolean; created_at?: string };
+export type AttachmentRow = Row & { ticket_id?: string; comment_id?: string | null; file_id?: string; file_name?: string; mime_type?: string; size_bytes?: string | number; internal?: boolean };
 export type NotificationRow = Row & { user_id?: string; read_at?: string | null; created_at?: string };
+
+/**
+ * A file chosen (possibly offline) that waits to be uploaded (src/lib/client/uploads.ts). Its id is
+ * the file id the server will use (sent as X-File-Id), so a mutation can reference it at once.
+ */
+export interface UploadRecord {
+	id: string;
+	/** Who chose it: uploaded only while that same user is signed in. */
+	userId: string;
+	/** The bytes; dropped once uploaded. */
+	blob: Blob | null;
+	name: string;
+	/** The type the browser declared (display only; the server sniffs the content). */
+	type: string;
+	size: number;
+	/** queued → uploading → done, or failed (refused by the server: too large, type not allowed…). */
+	status: 'queued' | 'uploading' | 'done' | 'failed';
+	/** The mutation that references it, when known. */
+	mutationId?: string;
+	attempts: number;
+	lastError?: string;
+	/** ms epoch before which no retry is made. */
+	nextAttemptAt?: number;
+	/** The server's FileMeta once uploaded. */
+	meta?: unknown;
+	createdAt: number;
+	updatedAt: number;
+}
 
 export class OutpostDb extends Dexie implements SyncDatabase {
 	tickets!: Table<TicketRow, string>;
 	ticket_comments!: Table<CommentRow, string>;
+	ticket_attachments!: Table<AttachmentRow, string>;
 	kb_articles!: Table<Row, string>;
 	assets!: Table<Row, string>;
 	change_requests!: Table<Row, string>;
@@ -43,12 +73,18 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 	pendingTxids!: Table<PendingTxidRecord, string>;
 	seenTxids!: Table<SeenTxidRecord, [number, string]>;
 	meta!: Table<MetaRecord, string>;
+	uploads!: Table<UploadRecord, string>;
 
 	constructor(name = DEFAULT_DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
 		super(name, options);
 		// Version history: append a new version() when a store spec changes; never edit old ones
 		// once released (Dexie migrates the browser's existing database forward).
-		this.version(1).stores({ ...SHAPE_STORES, ...SYNC_STORES });
+		// Version 1 as released: every shape store except those added later.
+		const { ticket_attachments, ...v1Shapes } = SHAPE_STORES;
+		this.version(1).stores({ ...v1Shapes, ...SYNC_STORES });
+		// 2: files chosen offline wait in `uploads` until uploaded (src/lib/client/uploads.ts);
+		// the attachments shape.
+		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt', ticket_attachments });
 	}
 }
 

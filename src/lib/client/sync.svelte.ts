@@ -16,6 +16,8 @@ import { defaultOptimistic } from '$sync/client/optimistic';
 import type { WebSocketLike } from '$sync/client/live-mux';
 import { getDb, clearSyncedData, type OutpostDb } from './db';
 import { refreshSession } from './api';
+import { Uploader, queueUpload, uploadsReady } from './uploads';
+import type { UploadRecord } from './db';
 
 export { withOverlays, applyOverlays, type WithPending } from '$sync/client/overlays';
 
@@ -56,6 +58,9 @@ class SyncStore {
 	userId = $state<string | null>(null);
 
 	#engine: SyncEngine | null = null;
+	/** Sends files chosen (possibly offline) for attachments; runs in the leader tab only. */
+	#uploader: Uploader | null = null;
+	#db: OutpostDb | null = null;
 	#subs: Array<{ unsubscribe(): void } | (() => void)> = [];
 
 	/** Every shape live (or a role-forbidden one skipped). */
@@ -89,9 +94,23 @@ class SyncStore {
 			headers: opts.headers,
 			liveSocket: opts.liveSocket === false ? undefined : (opts.liveSocket ?? defaultLiveSocket()),
 			// A per-user, non-protocol parameter keeps the client's shape caches of two users apart.
-			replicator: { params: { scope: opts.userId } }
+			replicator: { params: { scope: opts.userId } },
+			// A mutation that references files waits until they are uploaded.
+			outbox: { ready: uploadsReady(db) }
 		});
 		this.#engine = engine;
+		this.#db = db;
+		const uploader = new Uploader({
+			db,
+			userId: opts.userId,
+			baseUrl: opts.baseUrl ?? (typeof location !== 'undefined' ? location.origin : 'http://localhost'),
+			fetchClient: opts.fetchClient,
+			headers: opts.headers,
+			refreshAuth: opts.refreshAuth ?? (opts.headers ? undefined : refreshSession),
+			onSettled: () => engine.outbox.kick()
+		});
+		this.#uploader = uploader;
+		let uploading = false;
 		this.userId = opts.userId;
 		this.#subs.push(
 			engine.subscribe((s) => {
@@ -101,8 +120,14 @@ class SyncStore {
 				this.heldCount = s.outbox.heldForOtherUsers;
 				this.needsSignIn = s.needsSignIn;
 				this.lastError = s.outbox.lastError;
+				if (s.leader !== uploading) {
+					uploading = s.leader;
+					if (uploading) uploader.start();
+					else uploader.stop();
+				}
 			})
 		);
+		this.#subs.push(() => uploader.stop());
 		// Counts straight from Dexie, so follower tabs see them too.
 		const outboxSub: Subscription = liveQuery(() => db.outbox.where('[userId+seq]').between([opts.userId, -Infinity], [opts.userId, Infinity]).count()).subscribe({
 			next: (n) => (this.outboxCount = n),
@@ -121,6 +146,7 @@ class SyncStore {
 		for (const s of this.#subs.splice(0)) (typeof s === 'function' ? s : () => s.unsubscribe())();
 		this.#engine?.stop();
 		this.#engine = null;
+		this.#uploader = null;
 		this.userId = null;
 		this.shapes = {};
 		this.leader = false;
@@ -129,7 +155,10 @@ class SyncStore {
 
 	/** After sign-in: the same user resumes the paused queue; another user gets a fresh engine. */
 	signedIn(userId: string, opts: Omit<StartOptions, 'userId'> = {}): void {
-		if (this.#engine && this.userId === userId) this.#engine.signedIn(userId);
+		if (this.#engine && this.userId === userId) {
+			this.#engine.signedIn(userId);
+			this.#uploader?.signedIn(userId);
+		}
 		else this.start({ ...opts, userId });
 	}
 
@@ -145,9 +174,21 @@ class SyncStore {
 		return this.#engine.mutate(name, args, opts);
 	}
 
+	/**
+	 * Keeps a chosen file (online or not) for upload and returns its record: put `record.id` in
+	 * the `attachments` of the comment mutation; the comment is sent once the file is uploaded.
+	 */
+	async queueAttachment(file: File | Blob, name?: string): Promise<UploadRecord> {
+		if (!this.#engine || !this.userId || !this.#db) throw new Error('sync is not started (no signed-in user)');
+		const rec = await queueUpload(this.#db, this.userId, file, { name });
+		this.#uploader?.kick();
+		return rec;
+	}
+
 	/** Reconnect now. */
 	refresh(): void {
 		this.#engine?.refresh();
+		if (this.leader) void this.#uploader?.retryNow().catch(() => {});
 	}
 
 	dismissConflict(id: string, db: OutpostDb = getDb()): Promise<void> {

@@ -22,6 +22,7 @@ import { SurveyTokens } from './tickets/survey-token';
 import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
+import { FilesService } from './files/service';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -45,6 +46,7 @@ export interface App {
   assets: AssetsService;
   notifications: NotificationsService;
   mutations: MutationService;
+  files: FilesService;
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
@@ -82,7 +84,8 @@ async function boot(cfg: Config): Promise<App> {
   const tokens = new TokenKit(secret, cfg.OUTPOST_ACCESS_TTL);
   const auth = new AuthService(database.db, tokens, settings);
   const users = new UsersService(database.db, auth);
-  const tickets = new TicketsService(database.db);
+  const files = new FilesService(database.db, settings, cfg.dataDir);
+  const tickets = new TicketsService(database.db, files);
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
   const ticketRelations = new RelationsService(database.db);
@@ -98,9 +101,11 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    const stopJanitor = files.startJanitor();
+    process.once('beforeExit', stopJanitor);
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
     if (cfg.OUTPOST_DEMO) {
       const { loadDemoData } = await import('./demo/seed');

@@ -250,6 +250,7 @@ export const en = {
 	'sync.phase.unknown': 'Waiting',
 	'sync.shape.tickets': 'Tickets',
 	'sync.shape.ticket_comments': 'Ticket comments',
+	'sync.shape.ticket_attachments': 'Attachments',
 	'sync.shape.kb_articles': 'Knowledge base articles',
 	'sync.shape.assets': 'Assets',
 	'sync.shape.change_requests': 'Change requests',
@@ -547,5 +548,19 @@ export const en = {
 	'survey.expiredTitle': 'This survey link has expired',
 	'survey.expiredBody': 'It was valid until {at}.',
 	'survey.invalidTitle': 'This survey link is not valid',
-	'survey.invalidBody': 'Check that you opened the whole link from the message.'
+	'survey.invalidBody': 'Check that you opened the whole link from the message.',
+
+	// files and attachments (AttachmentPicker)
+	'files.attach': 'Attach files',
+	'files.takePhoto': 'Take a photo',
+	'files.remove': 'Remove {name}',
+	'files.list': 'Attachments',
+	'files.status.queued': 'Waiting to upload',
+	'files.status.uploading': 'Uploading…',
+	'files.status.done': 'Uploaded',
+	'files.status.failed': 'Not accepted',
+	'files.tooLarge': '{name} is larger than the {max} MB limit.',
+	'files.offlineHint': 'You’re offline: files are kept on this device and uploaded when you reconnect.',
+	'files.size.kb': '{size} KB',
+	'files.size.mb': '{size} MB'
 } satisfies Record<string, Message>;

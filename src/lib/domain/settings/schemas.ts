@@ -2,6 +2,7 @@
 // here before they reach the database.
 import { z } from 'zod';
 import { WorkflowSetting, PriorityMatrixSetting, SurveySetting } from '../tickets/lifecycle';
+import { AllowedTypes } from '../files/schemas';
 
 export const SETTING_SCHEMAS = {
   'auth.loginRateLimit': z.object({
@@ -18,7 +19,9 @@ export const SETTING_SCHEMAS = {
   // Ticket lifecycle (migration 0007).
   'tickets.workflow': WorkflowSetting,
   'tickets.priorityMatrix': PriorityMatrixSetting,
-  'tickets.survey': SurveySetting
+  'tickets.survey': SurveySetting,
+  /** Media types (detected from content) users may upload; see src/lib/domain/files/schemas.ts. */
+  'files.allowedTypes': AllowedTypes
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;

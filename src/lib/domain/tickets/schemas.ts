@@ -3,6 +3,7 @@
 // column names of the synced rows, so a client applies `set` to its local row as it is.
 import { z } from 'zod';
 import { fieldEdit } from '../mutations/merge';
+import { AttachmentIds } from '../files/schemas';
 
 export const TICKET_STATUSES = ['new', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
 export const TicketStatus = z.enum(TICKET_STATUSES);
@@ -93,7 +94,9 @@ export const CommentAddArgs = z.object({
   ticket_id: z.uuid(),
   body: CommentBody,
   internal: z.boolean().default(false),
-  time_spent_minutes: z.number().int().min(0).max(10_000).nullable().optional()
+  time_spent_minutes: z.number().int().min(0).max(10_000).nullable().optional(),
+  /** Files uploaded first (POST /api/v1/files) by the same user and not attached yet. */
+  attachments: AttachmentIds.optional()
 });
 
 export type TicketCreateArgs = z.output<typeof TicketCreateArgs>;

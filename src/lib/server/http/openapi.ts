@@ -9,7 +9,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'Body too large',
-  415: 'Body must be application/json',
+  415: 'Body must be application/json (file uploads: the content is of a type that may not be uploaded; `error.detectedType` names it)',
   423: 'Account locked after repeated failures',
   429: 'Too many requests; see Retry-After'
 };
@@ -22,7 +22,8 @@ export function buildOpenApi(operations: Operation[], version: string) {
     const parameters: unknown[] = [];
     for (const [where, schema] of [
       ['path', o.params],
-      ['query', o.query]
+      ['query', o.query],
+      ['header', o.headers]
     ] as const) {
       if (!schema) continue;
       const js = schemaOf(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
@@ -32,7 +33,11 @@ export function buildOpenApi(operations: Operation[], version: string) {
     }
     const status = String(o.status ?? 200);
     const responses: Record<string, unknown> = {
-      [status]: o.response ? { description: 'OK', content: { 'application/json': { schema: schemaOf(o.response, 'output') } } } : { description: 'OK' }
+      [status]: o.rawResponse
+        ? { description: o.rawResponse.description, content: { [o.rawResponse.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+        : o.response
+          ? { description: 'OK', content: { 'application/json': { schema: schemaOf(o.response, 'output') } } }
+          : { description: 'OK' }
     };
     const errs = new Set([...(o.errors ?? []), ...(o.body ? [400, 413, 415] : []), ...(o.auth === 'public' ? [] : [401]), ...(typeof o.auth === 'object' ? [403] : [])]);
     for (const code of errs) responses[String(code)] = { description: ERROR_TEXT[code] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -44,6 +49,7 @@ export function buildOpenApi(operations: Operation[], version: string) {
       ...(typeof o.auth === 'object' ? { 'x-permission': o.auth.permission } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(o.body, 'input') } } } } : {}),
+      ...(o.rawBody ? { requestBody: { required: true, description: o.rawBody.description, content: { [o.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       responses
     };
   }

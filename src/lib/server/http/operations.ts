@@ -8,6 +8,7 @@ import { AuditQuery, AuditEntry } from '$lib/domain/audit/schemas';
 import { SettingsPatch, SettingView } from '$lib/domain/settings/schemas';
 import { mutationOps } from '../mutations/operation';
 import { ticketOps } from '../tickets/operations';
+import { FileIdParam, FileMeta, UploadHeaders } from '$lib/domain/files/schemas';
 
 const Health = z
   .object({
@@ -140,6 +141,46 @@ export const ops = {
     auth: { permission: 'settings.manage' },
     body: SettingsPatch,
     response: z.object({ items: z.array(SettingView) })
+  }),
+  // Files (ARCHITECTURE §11)
+  uploadFile: op({
+    id: 'uploadFile',
+    method: 'POST',
+    path: '/api/v1/files',
+    summary:
+      'Upload a file as the raw request body (any Content-Type; it is ignored: the type is detected from the content). ' +
+      'Name it with `X-Filename` (percent-encoded UTF-8). Optional `X-File-Id` (a UUIDv7 the client made, e.g. offline) makes retries idempotent. ' +
+      'The file stays unattached until a `comment.add` mutation lists it in `attachments`; unattached files are removed after a day. ' +
+      'Size limit: setting `files.maxUploadBytes` (413); allowed types: setting `files.allowedTypes` (415 names the detected type).',
+    tags: ['files'],
+    auth: 'authenticated',
+    headers: UploadHeaders,
+    rawBody: { contentType: 'application/octet-stream', description: 'The file bytes' },
+    status: 201,
+    response: FileMeta,
+    errors: [400, 403, 409, 413, 415]
+  }),
+  downloadFile: op({
+    id: 'downloadFile',
+    method: 'GET',
+    path: '/api/v1/files/{id}',
+    summary: 'Download a file you may read (as an attachment; `Range: bytes=a-b` gives 206). Attachments follow their ticket; internal-note attachments are for staff only.',
+    tags: ['files'],
+    auth: 'authenticated',
+    params: FileIdParam,
+    rawResponse: { contentType: 'application/octet-stream', description: 'The file (its detected type; HTML/SVG/XML as application/octet-stream)' },
+    errors: [404]
+  }),
+  fileMeta: op({
+    id: 'getFileMeta',
+    method: 'GET',
+    path: '/api/v1/files/{id}/meta',
+    summary: 'Name, detected type, size, SHA-256 and owner of a file you may read',
+    tags: ['files'],
+    auth: 'authenticated',
+    params: FileIdParam,
+    response: FileMeta,
+    errors: [404]
   }),
   ...mutationOps,
   ...ticketOps

@@ -29,6 +29,12 @@ export interface Operation<
   response?: R;
   status?: number;
   errors?: number[];
+  /** Request headers the operation reads (documented as header parameters; the route parses them). */
+  headers?: z.ZodType;
+  /** A non-JSON request body the route streams itself (e.g. a file upload). */
+  rawBody?: { contentType: string; description: string };
+  /** A non-JSON success response (e.g. a file download). */
+  rawResponse?: { contentType: string; description: string };
 }
 
 export function op<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(o: Operation<P, Q, B, R>) {

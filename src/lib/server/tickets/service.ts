@@ -9,6 +9,7 @@ import type { RequestContext } from '../context';
 import { ticketsRepo } from './repository';
 import { readWorkflow } from './lifecycle-common';
 import { recordAudit } from '../audit/service';
+import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
 import { AppError } from '$lib/domain/common/errors';
 import { can, type Actor } from '$lib/domain/auth/permissions';
@@ -37,7 +38,10 @@ const invalid = (field: string, message: string) => new AppError('validation', `
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 
 export class TicketsService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly files?: FilesService
+  ) {}
 
   #tx<T>(trx: Kysely<DB> | undefined, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
     return trx ? fn(trx) : this.db.transaction().execute(fn);
@@ -272,7 +276,14 @@ export class TicketsService {
         updated_by: actorId(ctx)
       });
       if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
-      await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal }, internal: args.internal })]);
+      const attachments = args.attachments ?? [];
+      if (attachments.length) {
+        if (!this.files) throw new AppError('unavailable', 'attachments: file storage is not available');
+        await this.files.attachToComment(trx, ctx, { fileIds: attachments, ticketId: ticket.id, commentId: args.id, clientTime: t.deviceTime });
+      }
+      await ticketsRepo.insertHistory(trx, [
+        this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) }, internal: args.internal })
+      ]);
       const link = `/tickets/${ticket.id}`;
       if (!args.internal) {
         await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
@@ -292,9 +303,9 @@ export class TicketsService {
         entityType: 'ticket_comment',
         entityId: args.id,
         before: null,
-        after: { ticket_id: ticket.id, internal: args.internal, length: args.body.length }
+        after: { ticket_id: ticket.id, internal: args.internal, length: args.body.length, ...(attachments.length ? { attachments } : {}) }
       });
-      return { id: args.id, ticket_id: ticket.id, internal: args.internal };
+      return { id: args.id, ticket_id: ticket.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) };
     });
   }
 }
