@@ -12,6 +12,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { uuidv7 } from 'uuidv7';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
+import { RealtimeClient, type RealtimeSocket } from '../../src/lib/client/realtime.svelte';
 import type { Backend } from '../support/backends';
 
 const backends = inject('backends') as Backend[];
@@ -263,6 +264,74 @@ describe.each(backends)('real time on %s', (backend) => {
       expect(events.map((m) => [m.type, m.fields])).toEqual([['ticket:updated', ['subject']]]);
     }
     expect(alice.messages.filter((m) => m.type === 'notification:new' && m.title === 'rolled back')).toEqual([]);
+  });
+
+  it('client: presence store, event subscription, reconnect and re-watch after a server restart', async () => {
+    const id = uuidv7();
+    expect((await mutate(users.alice.client, 'ticket.create', { id, subject: 'Client library' })).status).toBe('applied');
+    let base = srv.url;
+    const opened: string[] = [];
+    const client = (token: string) =>
+      new RealtimeClient({
+        socket: () => {
+          opened.push(base);
+          return new WebSocket(base.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } }) as unknown as RealtimeSocket;
+        },
+        refreshAuth: async () => true,
+        backoff: { initialMs: 50, maxMs: 500 },
+        heartbeatMs: 1_000,
+        typingMs: 300
+      });
+    const agent = client(adminToken);
+    const alice = client(users.alice.token);
+    const comments: Msg[] = [];
+    const off = alice.on('comment:added', (e) => comments.push(e));
+    try {
+      agent.start(adminId);
+      alice.start(users.alice.id);
+      agent.watch(id);
+      const unwatchAlice = alice.watch(id);
+      // Presence before the socket is open or the watch confirmed: it is queued and re-sent.
+      agent.setPresence(id, 'viewing');
+      alice.setPresence(id, 'viewing');
+      const wait = async (ok: () => boolean, what: string, ms = 15_000) => {
+        const end = Date.now() + ms;
+        while (!ok()) {
+          if (Date.now() > end) throw new Error(`timed out: ${what}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await wait(() => agent.othersOn(id).some((u) => u.userId === users.alice.id && u.state === 'viewing'), 'agent sees alice');
+      alice.typing(id);
+      await wait(() => agent.othersOn(id).some((u) => u.state === 'typing'), 'alice typing');
+      await wait(() => agent.othersOn(id).some((u) => u.state === 'viewing'), 'back to viewing after the pause');
+      const cid = uuidv7();
+      expect((await mutate(admin, 'comment.add', { id: cid, ticket_id: id, body: 'Via the client' })).status).toBe('applied');
+      await wait(() => comments.some((c) => c.commentId === cid), 'comment event');
+
+      // Restart the server (same data): both clients reconnect, watch again and show presence again.
+      const dataDir = srv.dataDir;
+      const databaseUrl = srv.databaseUrl;
+      await srv.stop({ keepData: true });
+      await wait(() => !agent.connected && !alice.connected, 'disconnected');
+      srv = await startServer(backend, {}, { dataDir, databaseUrl });
+      base = srv.url;
+      admin = new Client(srv.url, { bearer: adminToken });
+      users.alice.client = new Client(srv.url, { bearer: users.alice.token });
+      await wait(() => agent.connected && alice.connected, 'reconnected', 30_000);
+      await wait(() => agent.othersOn(id).some((u) => u.userId === users.alice.id), 'presence again after reconnect');
+      const again = uuidv7();
+      expect((await mutate(admin, 'comment.add', { id: again, ticket_id: id, body: 'After the restart' })).status).toBe('applied');
+      await wait(() => comments.some((c) => c.commentId === again), 'comment event after reconnect');
+      // Leaving the ticket: the others see it go.
+      unwatchAlice();
+      await wait(() => agent.othersOn(id).length === 0, 'alice left');
+      expect(alice.presenceOf(id)).toEqual([]);
+    } finally {
+      off();
+      agent.stop();
+      alice.stop();
+    }
   });
 
   it.runIf(backend === 'postgres')('shares presence and events between two app instances through LISTEN/NOTIFY', async () => {

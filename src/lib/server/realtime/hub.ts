@@ -58,6 +58,8 @@ interface Session {
   actor: Actor;
   rooms: Set<string>;
   watching: Set<string>;
+  /** Real-time messages of a socket run in order (a presence.set right after its watch waits for it). */
+  queue: Promise<void>;
 }
 
 let socketSeq = 0;
@@ -138,7 +140,7 @@ export class RealtimeHub {
   }
 
   onConnection(ws: WebSocket, actor: Actor, extensions: SocketExtension[] = [], reauth?: () => Promise<Actor | 'expired' | null>) {
-    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set() };
+    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set(), queue: Promise.resolve() };
     this.#sessions.set(ws, session);
     this.join(userRoom(actor.id), ws);
     if (can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
@@ -155,7 +157,10 @@ export class RealtimeHub {
       }
       const type = (msg as { type?: unknown })?.type;
       if (type === 'ping') return send({ type: 'pong', serverTime: new Date().toISOString() });
-      if (type === 'ticket.watch' || type === 'ticket.unwatch' || type === 'presence.set') return void this.#realtime(ws, session, msg, send);
+      if (type === 'ticket.watch' || type === 'ticket.unwatch' || type === 'presence.set') {
+        session.queue = session.queue.then(() => this.#realtime(ws, session, msg, send)).catch((e) => log.warn('realtime message failed', { userId: session.actor.id, error: e }));
+        return;
+      }
       for (const x of extensions) if (x.handle(msg)) return;
     });
     // A revoked session, a disabled user or a changed role reaches open sockets too.
