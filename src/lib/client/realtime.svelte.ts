@@ -57,12 +57,15 @@ export class RealtimeClient {
 
 	#opts: Required<Omit<RealtimeOptions, 'socket'>> & Pick<RealtimeOptions, 'socket'>;
 	#ws: RealtimeSocket | null = null;
+	// Socket bookkeeping, deliberately not reactive: the UI reads `presence`, `connected`, `refused`.
+	/* eslint-disable svelte/prefer-svelte-reactivity */
 	#watch = new Map<string, number>();
 	#mine = new Map<string, PresenceState>();
 	#handlers = new Map<Listened, Set<Handler>>();
 	#retry: ReturnType<typeof setTimeout> | null = null;
 	#heartbeat: ReturnType<typeof setInterval> | null = null;
 	#typing = new Map<string, ReturnType<typeof setTimeout>>();
+	/* eslint-enable svelte/prefer-svelte-reactivity */
 	#attempt = 0;
 	#failedOpens = 0;
 	#running = false;
@@ -167,6 +170,7 @@ export class RealtimeClient {
 
 	on(type: Listened, fn: Handler): () => void {
 		let set = this.#handlers.get(type);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- subscribers, not UI state
 		if (!set) this.#handlers.set(type, (set = new Set()));
 		set.add(fn);
 		return () => set.delete(fn);
