@@ -25,8 +25,8 @@ class Sock {
   readonly messages: Msg[] = [];
   readonly ws: WebSocket;
   #waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
-  constructor(base: string, token: string) {
-    this.ws = new WebSocket(base.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
+  constructor(base: string, token: string, query = '') {
+    this.ws = new WebSocket(base.replace(/^http/, 'ws') + '/ws' + query, { headers: { authorization: `Bearer ${token}` } });
     this.ws.on('message', (d) => {
       const m = JSON.parse(String(d));
       this.messages.push(m);
@@ -38,8 +38,8 @@ class Sock {
       }
     });
   }
-  static async open(base: string, token: string) {
-    const s = new Sock(base, token);
+  static async open(base: string, token: string, query = '') {
+    const s = new Sock(base, token, query);
     await new Promise((res, rej) => {
       s.ws.once('open', res);
       s.ws.once('error', rej);
@@ -160,6 +160,23 @@ describe.each(backends)('real time on %s', (backend) => {
     await staff.next((m) => m.type === 'ticket:updated' && m.ticketId === id && m.fields.includes('subject'));
     expect(bob.about(id)).toEqual([]);
     expect(bob.messages.filter((m) => m.type === 'notification:new')).toEqual([]);
+  });
+
+  it('sends no user or staff events to a socket opened with events=0 (the sync engine\'s)', async () => {
+    const quiet = await Sock.open(srv.url, adminToken, '?events=0');
+    socks.push(quiet);
+    const loud = await open(adminToken);
+    const id = uuidv7();
+    expect((await mutate(users.alice.client, 'ticket.create', { id, subject: 'Quiet socket' })).status).toBe('applied');
+    await loud.next((m) => m.type === 'ticket:created' && m.ticketId === id);
+    // A notification for the admin comes through the user room: assign, then the requester replies.
+    expect((await mutate(admin, 'ticket.assign', { id, set: { assignee_id: adminId, team_id: null }, base: { assignee_id: null, team_id: null } })).status).toBe('applied');
+    const c2 = uuidv7();
+    expect((await mutate(users.alice.client, 'comment.add', { id: c2, ticket_id: id, body: 'for the assignee' })).status).toBe('applied');
+    await loud.next((m) => m.type === 'notification:new' && m.ticketId === id, 10_000, 'assignee notification');
+    expect(quiet.messages.filter((m) => m.type.includes(':'))).toEqual([]);
+    // It may still watch a ticket explicitly.
+    expect((await quiet.watch(id)).type).toBe('ticket.watching');
   });
 
   it('sends internal notes only to those who may read them', async () => {

@@ -83,7 +83,9 @@ export class RealtimeClient {
 	/** Connects for this user (idempotent; another user starts over). */
 	start(userId: string): void {
 		if (this.#running && this.userId === userId) return;
-		this.stop();
+		// Another user: forget everything. Not running yet: keep what components already watch
+		// (a page's effects may run before the shell's).
+		if (this.#running || (this.userId && this.userId !== userId)) this.stop();
 		this.userId = userId;
 		this.#running = true;
 		this.#connect();

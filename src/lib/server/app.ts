@@ -190,11 +190,13 @@ function registerRuntime(a: App, realtime: Realtime | null) {
       if (!actor || actor === 'expired') return { ok: false, status: 401 };
       return { ok: true, user: actor, reauth };
     },
-    onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>) {
+    onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>, req?: IncomingMessage) {
       const shapes = new ShapeMuxSession<Actor>(ws, reauth, (who, url, signal) =>
         serveShape(a, who, url, signal).catch((err) => errorResponse(err))
       );
-      a.hub.onConnection(ws, actor, [shapes], reauth);
+      // `/ws?events=0`: a socket only for live shape requests (the sync engine's) gets no events.
+      const events = new URL(req?.url ?? '/ws', 'http://x').searchParams.get('events') !== '0';
+      a.hub.onConnection(ws, actor, [shapes], reauth, { events });
     },
     async shutdown() {
       realtime?.feed.stop();

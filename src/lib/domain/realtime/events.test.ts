@@ -24,6 +24,8 @@ describe('routeChange', () => {
     expect(r.staff).toMatchObject({ type: 'ticket:updated', fields: ['priority', 'tags'], by: AGENT });
     expect(r.others).toMatchObject({ fields: ['priority'] });
     expect(routeChange(upd({ last_activity_at: 'x', updated_at: 'y' }))).toEqual([]);
+    // A comment's touch (no edit stamp) names nobody rather than the last editor.
+    expect(routeChange(upd({ first_response_at: null }))[0].staff).toMatchObject({ fields: ['first_response_at'], by: null });
     const [onlyInternal] = routeChange(upd({ tags: '{}' }));
     expect(onlyInternal.others).toBeNull();
   });

@@ -76,7 +76,10 @@ export function routeChange(e: ChangeEntry): Routed[] {
     if (e.op !== 'update' || !e.old) return [];
     const fields = Object.keys(e.old).filter((f) => !NOISE.has(f)).sort();
     if (!fields.length) return [];
-    const base = { ticketId: str(row.id), number: num(row.number), by: str(row.updated_by) };
+    // Who: a service edit stamps updated_at/updated_by; a comment's touch of the ticket does not
+    // (its comment:added names the author), so then nobody is named rather than a stale editor.
+    const stamped = 'updated_at' in e.old || 'updated_by' in e.old;
+    const base = { ticketId: str(row.id), number: num(row.number), by: stamped ? str(row.updated_by) : null };
     const publicFields = fields.filter((f) => !INTERNAL.has(f));
     const out: Routed[] = [
       {

@@ -60,6 +60,8 @@ interface Session {
   watching: Set<string>;
   /** Real-time messages of a socket run in order (a presence.set right after its watch waits for it). */
   queue: Promise<void>;
+  /** Joined its user (and staff) room. */
+  events: boolean;
 }
 
 let socketSeq = 0;
@@ -139,11 +141,18 @@ export class RealtimeHub {
     return this.#sessions.size;
   }
 
-  onConnection(ws: WebSocket, actor: Actor, extensions: SocketExtension[] = [], reauth?: () => Promise<Actor | 'expired' | null>) {
-    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set(), queue: Promise.resolve() };
+  /**
+   * A new authenticated socket. `events: false` (`/ws?events=0`, the sync engine's socket) joins
+   * no user/staff room: a tab's own real-time socket already receives them.
+   */
+  onConnection(ws: WebSocket, actor: Actor, extensions: SocketExtension[] = [], reauth?: () => Promise<Actor | 'expired' | null>, opts: { events?: boolean } = {}) {
+    const events = opts.events ?? true;
+    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set(), queue: Promise.resolve(), events };
     this.#sessions.set(ws, session);
-    this.join(userRoom(actor.id), ws);
-    if (can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
+    if (events) {
+      this.join(userRoom(actor.id), ws);
+      if (can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
+    }
     const send = (m: unknown) => {
       if (ws.readyState === 1) ws.send(JSON.stringify(m));
     };
@@ -190,7 +199,7 @@ export class RealtimeHub {
 
   #refresh(ws: WebSocket, s: Session, actor: Actor) {
     s.actor = actor;
-    if (can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
+    if (s.events && can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
     else this.leave(STAFF_ROOM, ws);
     for (const t of [...s.watching]) {
       void this.#deps
