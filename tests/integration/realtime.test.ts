@@ -179,6 +179,21 @@ describe.each(backends)('real time on %s', (backend) => {
     expect((await quiet.watch(id)).type).toBe('ticket.watching');
   });
 
+  it('closes the socket of a revoked session when it next asks to watch a ticket', async () => {
+    const email = `carol-${Math.random().toString(36).slice(2, 8)}@example.test`;
+    expect((await admin.post('/api/v1/admin/users', { email, name: 'Carol', roles: ['end_user'], password: PASSWORD })).status).toBe(201);
+    const token = (await new Client(srv.url).login(email, PASSWORD)).json.accessToken;
+    const carol = await open(token);
+    const id = uuidv7();
+    expect((await mutate(new Client(srv.url, { bearer: token }), 'ticket.create', { id, subject: 'Before sign-out' })).status).toBe('applied');
+    expect((await carol.watch(id)).type).toBe('ticket.watching');
+    expect((await new Client(srv.url, { bearer: token }).post('/api/auth/logout')).status).toBeLessThan(300);
+    const closed = new Promise<number>((resolve) => carol.ws.once('close', (code) => resolve(code)));
+    await new Promise((r) => setTimeout(r, 2_100)); // past the auth service's 2 s credential cache
+    carol.send({ type: 'ticket.watch', ticketId: id });
+    expect(await closed).toBe(4401);
+  });
+
   it('sends internal notes only to those who may read them', async () => {
     const staff = await open(adminToken);
     const alice = await open(users.alice.token);

@@ -62,6 +62,8 @@ interface Session {
   queue: Promise<void>;
   /** Joined its user (and staff) room. */
   events: boolean;
+  /** Re-checks the credential the socket was opened with. */
+  reauth?: () => Promise<Actor | 'expired' | null>;
 }
 
 let socketSeq = 0;
@@ -147,7 +149,7 @@ export class RealtimeHub {
    */
   onConnection(ws: WebSocket, actor: Actor, extensions: SocketExtension[] = [], reauth?: () => Promise<Actor | 'expired' | null>, opts: { events?: boolean } = {}) {
     const events = opts.events ?? true;
-    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set(), queue: Promise.resolve(), events };
+    const session: Session = { key: `${this.#prefix}:${++socketSeq}`, actor, rooms: new Set(), watching: new Set(), queue: Promise.resolve(), events, reauth };
     this.#sessions.set(ws, session);
     if (events) {
       this.join(userRoom(actor.id), ws);
@@ -198,7 +200,10 @@ export class RealtimeHub {
   }
 
   #refresh(ws: WebSocket, s: Session, actor: Actor) {
+    const before = s.actor.permissions;
     s.actor = actor;
+    const same = before.size === actor.permissions.size && [...before].every((p) => actor.permissions.has(p));
+    if (same) return;
     if (s.events && can(actor, 'tickets.read.all')) this.join(STAFF_ROOM, ws);
     else this.leave(STAFF_ROOM, ws);
     for (const t of [...s.watching]) {
@@ -236,6 +241,12 @@ export class RealtimeHub {
       if (!s.watching.has(ticketId)) return send({ type: 'error', code: 'not_watching', for: type, ticketId, message: 'ticketId: watch the ticket first' });
       this.#deps?.presence?.set(ticketId, s.key, { id: s.actor.id, name: s.actor.name }, r.data.state);
       return;
+    }
+    // Joining a room is checked with the credential as it is now (a revoked session closes the socket).
+    if (s.reauth) {
+      const now = await s.reauth().catch(() => 'expired' as const);
+      if (now === null) return ws.close(4401, 'unauthenticated');
+      if (now !== 'expired') this.#refresh(ws, s, now);
     }
     if (s.watching.has(ticketId)) return send({ type: 'ticket.watching', ticketId, users: this.#deps?.presence?.list(ticketId) ?? [] });
     if (s.watching.size >= MAX_WATCHES) return send({ type: 'error', code: 'rate_limited', for: type, ticketId, message: `ticketId: at most ${MAX_WATCHES} watched tickets per socket` });
