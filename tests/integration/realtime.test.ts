@@ -2,8 +2,11 @@
 // clients holding Bearer tokens: ticket events reach the ticket's watchers and its requester; an
 // end user never receives another user's ticket events nor any internal note; watching a ticket
 // one may not read is refused; presence reaches the other watchers and goes away with the socket;
-// a rolled-back transaction emits nothing; on PostgreSQL, two app instances on one database share
-// presence through LISTEN/NOTIFY and both deliver events.
+// a rolled-back transaction emits nothing; a revoked session's socket is closed when it next asks to
+// watch; the sync engine's `?events=0` socket gets no events; the browser client (realtime.svelte.ts)
+// reconnects and watches again after a server restart; on PostgreSQL, two app instances on one
+// database share presence through LISTEN/NOTIFY (also after their LISTEN connections are killed)
+// and both deliver events.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -386,6 +389,25 @@ describe.each(backends)('real time on %s', (backend) => {
       expect((await mutate(admin, 'comment.add', { id: cid, ticket_id: id, body: 'From the first instance' })).status).toBe('applied');
       await alice.next((m) => m.type === 'comment:added' && m.commentId === cid, 10_000, 'comment on instance 2');
       await staff.next((m) => m.type === 'comment:added' && m.commentId === cid);
+      // The LISTEN connections drop (e.g. a database restart or a proxy timeout): both instances
+      // reconnect, and presence flows again.
+      const c = new pg.Client({ connectionString: srv.databaseUrl });
+      await c.connect();
+      try {
+        const killed = await c.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'outpost-realtime-listen' and datname = current_database()`);
+        expect(killed.rowCount).toBe(2);
+        const end = Date.now() + 15_000;
+        for (;;) {
+          const n = await c.query(`select count(*)::int as n from pg_stat_activity where application_name = 'outpost-realtime-listen' and datname = current_database() and query ilike 'listen%'`);
+          if (n.rows[0].n === 2) break;
+          if (Date.now() > end) throw new Error('LISTEN connections did not come back');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await c.end();
+      }
+      alice.send({ type: 'presence.set', ticketId: id, state: 'idle' });
+      await staff.after((m) => m.type === 'presence' && m.ticketId === id && m.users.some((u: Msg) => u.userId === users.alice.id && u.state === 'idle'), 10_000, 'presence after LISTEN reconnect');
       // Alice's socket closes on instance 2: instance 1's watchers see her leave.
       alice.close();
       await staff.after((m) => m.type === 'presence' && m.ticketId === id && !m.users.some((u: Msg) => u.userId === users.alice.id), 10_000, 'alice left');

@@ -40,16 +40,24 @@ export class NotificationListener {
     const client = new pg.Client({ connectionString: this.o.databaseUrl, application_name: 'outpost-realtime-listen' });
     client.on('notification', (n) => this.o.channels[n.channel]?.(n.payload ?? ''));
     let lost = false;
-    client.on('error', (e) => {
-      if (lost) return;
+    const onLost = (e?: Error) => {
+      if (lost || this.#stopped) return;
       lost = true;
       this.#connected = false;
-      this.o.log?.('warn', 'realtime LISTEN connection lost; reconnecting', { error: e.message });
+      this.o.log?.('warn', 'realtime LISTEN connection lost; reconnecting', { error: e?.message ?? 'connection ended' });
       client.end().catch(() => {});
       if (this.#client === client) this.#client = null;
       this.#retry();
-    });
-    await client.connect();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+    } catch (e) {
+      lost = true; // the caller retries (or fails the boot on the first attempt)
+      client.end().catch(() => {});
+      throw e;
+    }
     for (const channel of Object.keys(this.o.channels)) await client.query(`listen ${channel}`);
     if (this.#stopped) {
       await client.end().catch(() => {});
