@@ -36,7 +36,7 @@ export function attachWebSocket(server, options = {}) {
     Promise.resolve(runtime.authenticateUpgrade(req))
       .then((/** @type {{ ok: boolean, status?: number, user?: unknown, reauth?: () => Promise<unknown> }} */ result) => {
         if (!result.ok) return refuse(socket, result.status ?? 401, result.status === 403 ? 'Forbidden' : 'Unauthorized');
-        wss.handleUpgrade(req, socket, head, (ws) => runtime.onConnection(ws, result.user, result.reauth));
+        wss.handleUpgrade(req, socket, head, (ws) => runtime.onConnection(ws, result.user, result.reauth, req));
       })
       .catch(() => refuse(socket, 500, 'Internal Server Error'));
   });

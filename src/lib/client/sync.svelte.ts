@@ -40,7 +40,8 @@ export interface StartOptions {
 /** The app's own `/ws` (cookies authenticate it), in a browser; nothing elsewhere. */
 function defaultLiveSocket(): SyncEngineOptions['liveSocket'] {
 	if (typeof location === 'undefined' || typeof WebSocket === 'undefined') return undefined;
-	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+	// events=0: real-time events go to the tab's own socket (realtime.svelte.ts), not this one.
+	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?events=0`;
 	return () => new WebSocket(url) as unknown as WebSocketLike;
 }
 

@@ -10,6 +10,9 @@ import { AuthService } from './auth/service';
 import { UsersService } from './users/service';
 import { TokenKit } from './auth/tokens';
 import { RealtimeHub } from './realtime/hub';
+import { PresenceBus } from './realtime/presence';
+import { ChangeFeed } from './realtime/feed';
+import { NotificationListener } from './realtime/listen';
 import { serveShape } from './sync/gatekeeper';
 import { errorResponse } from './http/route';
 import { ShapeMuxSession } from '$sync/server/mux';
@@ -50,6 +53,8 @@ export interface App {
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
+  /** Who is viewing/typing on which ticket, across instances (LISTEN/NOTIFY). */
+  presence: PresenceBus;
   startedAt: number;
   schemaVersion: number;
 }
@@ -101,7 +106,10 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
+  const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
+  hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sync, hub, presence, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const stopJanitor = files.startJanitor();
@@ -118,7 +126,28 @@ async function boot(cfg: Config): Promise<App> {
       }
     }
   }
-  registerRuntime(a);
+  let realtime: Realtime | null = null;
+  if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    // Real time (ARCHITECTURE §6): every instance reads the committed changes itself and shares
+    // presence over NOTIFY; one LISTEN connection serves both.
+    const feed = new ChangeFeed({ db: database.db, deliver: (r) => hub.deliver(r), log: rtLog });
+    const listener = new NotificationListener({
+      engine: database.engine,
+      databaseUrl: cfg.DATABASE_URL,
+      pglite: database.pglite,
+      channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p) },
+      onReconnect: () => {
+        feed.kick();
+        presence.reannounce();
+      },
+      log: rtLog
+    });
+    await feed.start();
+    presence.start();
+    await listener.start();
+    realtime = { feed, listener };
+  }
+  registerRuntime(a, realtime);
   log.info('app ready', {
     engine: database.engine,
     dataDir: database.engine === 'pglite' ? database.dataDir : undefined,
@@ -148,7 +177,12 @@ function cookie(header: string | undefined, name: string): string | undefined {
   }
 }
 
-function registerRuntime(a: App) {
+interface Realtime {
+  feed: ChangeFeed;
+  listener: NotificationListener;
+}
+
+function registerRuntime(a: App, realtime: Realtime | null) {
   g[RUNTIME] = {
     async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor; reauth?: () => Promise<Actor | 'expired' | null> }> {
       // Cross-site WebSocket hijacking: a browser always sends Origin; it must be ours.
@@ -175,14 +209,19 @@ function registerRuntime(a: App) {
       if (!actor || actor === 'expired') return { ok: false, status: 401 };
       return { ok: true, user: actor, reauth };
     },
-    onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>) {
+    onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>, req?: IncomingMessage) {
       const shapes = new ShapeMuxSession<Actor>(ws, reauth, (who, url, signal) =>
         serveShape(a, who, url, signal).catch((err) => errorResponse(err))
       );
-      a.hub.onConnection(ws, actor, [shapes]);
+      // `/ws?events=0`: a socket only for live shape requests (the sync engine's) gets no events.
+      const events = new URL(req?.url ?? '/ws', 'http://x').searchParams.get('events') !== '0';
+      a.hub.onConnection(ws, actor, [shapes], reauth, { events });
     },
     async shutdown() {
+      realtime?.feed.stop();
+      a.presence.stop();
       a.hub.closeAll();
+      await realtime?.listener.stop();
       await stopSyncEngine();
       await a.database.close();
     }

@@ -166,6 +166,17 @@ export const en = {
 	'common.retry': 'Try again',
 	'common.save': 'Save changes',
 
+	// realtime
+	'realtime.presenceLabel': 'Others on this ticket',
+	'realtime.replyingOne': '{name} is replying…',
+	'realtime.replyingTwo': '{a} and {b} are replying…',
+	'realtime.replyingMany': { one: '{name} and {count} other are replying…', other: '{name} and {count} others are replying…' },
+	'realtime.alsoViewing': { one: '{count} other person is viewing this ticket', other: '{count} other people are viewing this ticket' },
+	'realtime.stateViewing': '{name} is viewing',
+	'realtime.stateTyping': '{name} is replying',
+	'realtime.stateIdle': '{name} is away',
+	'realtime.notificationOpen': 'Open',
+
 	'duration.seconds': { one: '{count} second', other: '{count} seconds' },
 	'duration.minutes': { one: '{count} minute', other: '{count} minutes' },
 	'duration.hours': { one: '{count} hour', other: '{count} hours' },

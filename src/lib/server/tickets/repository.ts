@@ -86,6 +86,10 @@ export const ticketsRepo = {
   teamExists(db: Kysely<DB>, id: string) {
     return db.selectFrom('teams').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   },
+  /** Who a live ticket belongs to (read checks). */
+  requesterOf(db: Kysely<DB>, id: string) {
+    return db.selectFrom('tickets').select(['id', 'requester_id']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  },
   activeUser(db: Kysely<DB>, id: string) {
     return db.selectFrom('users').select(['id', 'name']).where('id', '=', id).where('status', '=', 'active').where('deleted_at', 'is', null).executeTakeFirst();
   },

@@ -102,6 +102,13 @@ export class TicketsService {
     return { updated_by: actorId(ctx), updated_at: t.serverTime, client_updated_at: t.deviceTime, last_activity_at: t.serverTime };
   }
 
+  /** May this actor read the ticket (e.g. watch it in real time)? A missing ticket: no. */
+  async canRead(actor: Actor, id: string): Promise<boolean> {
+    if (!can(actor, 'tickets.read.all') && !can(actor, 'tickets.read.own')) return false;
+    const t = await ticketsRepo.requesterOf(this.db, id);
+    return !!t && can(actor, 'tickets.read', { requesterId: t.requester_id });
+  }
+
   async create(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>) {
     if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
     const requesterId = args.requester_id ?? ctx.actor.id;
