@@ -6,8 +6,9 @@
 //   real instants. Business time is real elapsed time inside those windows, so on a DST change a
 //   window that spans the change is an hour longer or shorter: 00:00–24:00 on the autumn Sunday in
 //   Berlin holds 25 hours, on the spring Sunday 23.
-// - A local time that does not exist (the spring gap) is shifted forward by the gap; an ambiguous
-//   local time (the autumn repeat) maps to its first occurrence.
+// - Precisely: business time is the real time during which the local wall clock shows business
+//   hours of a business date. Hours inside a spring gap never show (they count nothing); hours in
+//   an autumn repeat show twice (they count twice).
 // - addBusinessMinutes(cal, t, n) is the first instant at which n business minutes have passed
 //   since t; businessMinutesBetween is its inverse (between(t, add(t, n)) = n).
 // Instants are epoch milliseconds internally; Date at the edges.
@@ -17,7 +18,6 @@ export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 const MIN = 60_000;
-const DAY_MIN = 24 * 60;
 
 /** "HH:MM", 00:00–24:00 (24:00 only as an end). */
 export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time like 09:00 (00:00–24:00)');
@@ -90,20 +90,21 @@ function wallOf(tz: string, t: number): number {
 const offsetAt = (tz: string, t: number) => wallOf(tz, t) - t;
 
 /**
- * The instant of a local wall time (given as the UTC epoch of the wall clock). An ambiguous time
- * (autumn repeat) → its first occurrence; a time in a spring gap → shifted forward by the gap (as
- * Temporal's "compatible" disambiguation does). Assumes at most one offset change within a day.
+ * The offset change near a local day, if any: [offset before, offset after, instant of change].
+ * Assumes at most one change within the 52 hours around a local day (true of every real zone).
  */
-function instantOf(tz: string, wall: number): number {
-  const before = wall - offsetAt(tz, wall - 86_400_000);
-  const after = wall - offsetAt(tz, wall + 86_400_000);
-  if (before === after) return before;
-  const okBefore = wallOf(tz, before) === wall;
-  const okAfter = wallOf(tz, after) === wall;
-  if (okBefore && okAfter) return Math.min(before, after);
-  if (okBefore) return before;
-  if (okAfter) return after;
-  return Math.max(before, after);
+function transitionNear(tz: string, midnightWall: number): [number, number, number] | null {
+  let lo = midnightWall - 14 * 3600_000;
+  let hi = midnightWall + 38 * 3600_000;
+  const o1 = offsetAt(tz, lo);
+  const o2 = offsetAt(tz, hi);
+  if (o1 === o2) return null;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (offsetAt(tz, mid) === o1) lo = mid;
+    else hi = mid;
+  }
+  return [o1, o2, hi - (hi % 1000)];
 }
 
 const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu', 'Etc/Zulu', 'Etc/UCT', 'UCT']);
@@ -136,7 +137,6 @@ export function compileCalendar(def: CalendarDef | null | undefined): Calendar {
   const holidays = new Map(def.holidays.map((h) => [h.date, (h.hours ?? []).map(([a, b]) => [toMinutes(a), toMinutes(b)] as const)]));
   const cache = new Map<number, (readonly [number, number])[]>();
   const isUtc = UTC_ZONES.has(tz);
-  const toInstant = (wall: number) => (isUtc ? wall : instantOf(tz, wall));
   return {
     def,
     always: false,
@@ -148,10 +148,29 @@ export function compileCalendar(def: CalendarDef | null | undefined): Calendar {
       const date = new Date(midnight).toISOString().slice(0, 10);
       const ranges = holidays.get(date) ?? week[new Date(midnight).getUTCDay()];
       w = [];
-      for (const [a, b] of ranges) {
-        const s = toInstant(midnight + a * MIN);
-        const e = b === DAY_MIN ? toInstant(midnight + DAY_MIN * MIN) : toInstant(midnight + b * MIN);
-        if (e > s) w.push([s, e]);
+      if (ranges.length) {
+        // The instants whose wall time lies in [a, b) of this date: one interval per offset in force.
+        const tr = isUtc ? null : transitionNear(tz, midnight);
+        const o = isUtc ? 0 : offsetAt(tz, midnight);
+        for (const [a, b] of ranges) {
+          const wa = midnight + a * MIN;
+          const wb = midnight + b * MIN;
+          if (!tr) w.push([wa - o, wb - o]);
+          else {
+            const [o1, o2, at] = tr;
+            const s1 = wa - o1;
+            const e1 = Math.min(wb - o1, at);
+            const s2 = Math.max(wa - o2, at);
+            const e2 = wb - o2;
+            if (e1 > s1) w.push([s1, e1]);
+            if (e2 > s2) {
+              const last = w[w.length - 1];
+              if (last && last[1] === s2 && e1 > s1) w[w.length - 1] = [last[0], e2];
+              else w.push([s2, e2]);
+            }
+          }
+        }
+        w.sort((x, y) => x[0] - y[0]);
       }
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(day, w);
