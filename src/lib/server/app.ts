@@ -14,6 +14,7 @@ import { TicketsService } from './tickets/service';
 import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
+import { SlaService } from './sla/service';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -32,6 +33,7 @@ export interface App {
   assets: AssetsService;
   notifications: NotificationsService;
   mutations: MutationService;
+  sla: SlaService;
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
@@ -73,6 +75,7 @@ async function boot(cfg: Config): Promise<App> {
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications });
+  const sla = new SlaService(database.db);
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -81,7 +84,7 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sla, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });

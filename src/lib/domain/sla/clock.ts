@@ -300,7 +300,7 @@ export function computeSla(inputs: readonly SlaInput[], opts: ClockOptions): Sla
     SLA_METRICS.map((k): [SlaMetric, SlaClock] => {
       const m = metrics[k];
       const state: SlaState = !m.started || m.target === null ? 'none' : m.breachedAt !== null ? 'breached' : m.stopped ? 'met' : paused ? 'paused' : 'running';
-      const pct = policy?.warningPercent;
+      const pct = (policy as PolicyInput | null)?.warningPercent;
       const warnAt =
         state === 'running' && pct !== undefined && m.target !== null && m.elapsed < (m.target * pct) / 100 ? addBusinessMs(cal, m.since, (m.target * pct) / 100 - m.elapsed) : null;
       return [
@@ -321,10 +321,11 @@ export function computeSla(inputs: readonly SlaInput[], opts: ClockOptions): Sla
     })
   ) as Record<SlaMetric, SlaClock>;
   const openPause = paused ? businessMsBetween(cal, pausedSince, now) : 0;
+  const last = policy as PolicyInput | null; // assigned in closures: TypeScript cannot see it
   return {
-    policyId: policy?.policyId ?? null,
-    calendarId: policy?.calendarId ?? null,
-    priority: policy?.priority ?? null,
+    policyId: last?.policyId ?? null,
+    calendarId: last?.calendarId ?? null,
+    priority: last?.priority ?? null,
     status,
     paused,
     pausedAt: paused ? new Date(pausedSince) : null,

@@ -58,7 +58,7 @@ export function randomHistory(r: Rng, start: number, opts: { policyIds: string[]
   const policy = (at: number, policyId: string): SlaInput => ({ kind: 'policy', at: new Date(at), policyId, calendarId: opts.calendarId, priority, pauseStatuses: ['waiting'], targets: opts.targets(priority) });
   const out: SlaInput[] = [policy(start, opts.policyIds[0])];
   let t = start;
-  let status: TicketStatus = 'new';
+  let status = 'new' as TicketStatus;
   const step = () => (t += r.int(1, 600) * 60_000);
   const to = (s: TicketStatus) => {
     status = s;
