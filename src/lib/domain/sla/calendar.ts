@@ -87,24 +87,43 @@ function wallOf(tz: string, t: number): number {
   for (const part of formatter(tz).formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
   return Date.UTC(p.year, p.month - 1, p.day, p.hour === 24 ? 0 : p.hour, p.minute, p.second) + (t % 1000 + 1000) % 1000;
 }
-const offsetAt = (tz: string, t: number) => wallOf(tz, t) - t;
+const rawOffset = (tz: string, t: number) => wallOf(tz, t) - t;
+
+// Intl is slow (tens of µs a call on Node 20), so offsets are cached per zone and quarter hour:
+// every real offset change happens on a quarter-hour mark (UTC), so an offset holds for its bucket.
+const QUARTER = 15 * 60_000;
+const offsetCaches = new Map<string, Map<number, number>>();
+function offsetAt(tz: string, t: number): number {
+  let c = offsetCaches.get(tz);
+  if (!c) offsetCaches.set(tz, (c = new Map()));
+  const b = Math.floor(t / QUARTER);
+  let o = c.get(b);
+  if (o === undefined) {
+    o = rawOffset(tz, b * QUARTER);
+    if (c.size >= 100_000) c.clear();
+    c.set(b, o);
+  }
+  return o;
+}
 
 /**
  * The offset change near a local day, if any: [offset before, offset after, instant of change].
  * Assumes at most one change within the 52 hours around a local day (true of every real zone).
  */
 function transitionNear(tz: string, midnightWall: number): [number, number, number] | null {
-  let lo = midnightWall - 14 * 3600_000;
-  let hi = midnightWall + 38 * 3600_000;
+  // Sampled at the neighbouring days' noons (UTC): adjacent days share samples in the cache.
+  let lo = midnightWall - 12 * 3600_000 - 14 * 3600_000;
+  let hi = midnightWall + 36 * 3600_000 + 14 * 3600_000;
   const o1 = offsetAt(tz, lo);
   const o2 = offsetAt(tz, hi);
   if (o1 === o2) return null;
-  while (hi - lo > 1000) {
-    const mid = lo + Math.floor((hi - lo) / 2);
+  // The change is on a quarter-hour mark: search the buckets.
+  while (hi - lo > QUARTER) {
+    const mid = lo + Math.floor((hi - lo) / 2 / QUARTER) * QUARTER;
     if (offsetAt(tz, mid) === o1) lo = mid;
     else hi = mid;
   }
-  return [o1, o2, hi - (hi % 1000)];
+  return [o1, o2, Math.floor(hi / QUARTER) * QUARTER];
 }
 
 const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu', 'Etc/Zulu', 'Etc/UCT', 'UCT']);
@@ -140,7 +159,7 @@ export function compileCalendar(def: CalendarDef | null | undefined): Calendar {
   return {
     def,
     always: false,
-    dayOf: (t) => Math.floor((isUtc ? t : wallOf(tz, t)) / 86_400_000),
+    dayOf: (t) => Math.floor((isUtc ? t : t + offsetAt(tz, t)) / 86_400_000),
     windows(day) {
       let w = cache.get(day);
       if (w) return w;
@@ -151,7 +170,7 @@ export function compileCalendar(def: CalendarDef | null | undefined): Calendar {
       if (ranges.length) {
         // The instants whose wall time lies in [a, b) of this date: one interval per offset in force.
         const tr = isUtc ? null : transitionNear(tz, midnight);
-        const o = isUtc ? 0 : offsetAt(tz, midnight);
+        const o = isUtc ? 0 : offsetAt(tz, midnight - 26 * 3600_000); // the sample transitionNear() took
         for (const [a, b] of ranges) {
           const wa = midnight + a * MIN;
           const wb = midnight + b * MIN;
