@@ -163,7 +163,7 @@ describe('loadDemoData', () => {
     expect(paused).toBeGreaterThan(0);
     const kinds = await db.selectFrom('sla_events').select('kind').distinct().execute();
     expect(kinds.map((k) => k.kind).sort()).toEqual(expect.arrayContaining(['breached', 'met', 'pause', 'resume', 'start']));
-  });
+  }, 60_000);
 
   it('copies requester_id onto comments and history, and has status and assignee history', async () => {
     const mismatched = await sql<{ n: number }>`

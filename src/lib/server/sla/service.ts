@@ -12,9 +12,10 @@
 // service's hook), so writes to one ticket's clock are serialised. checkBreaches() locks the
 // tickets it handles with SKIP LOCKED, so two workers split the work instead of doubling it; the
 // unique index on live breaches is the last guard.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
+import type { SlaEventsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
 import { slaRepo } from './repository';
 import { recordAudit } from '../audit/service';
@@ -154,37 +155,60 @@ export const timingOf = (t: MutationTiming): SyncTiming => ({
   clientTime: t.mutationId ? t.clientTime : undefined
 });
 
+type HistoryRow = { new_value: unknown; device_time: Date | null; created_at: Date };
+
 /** The clock inputs of a ticket: recorded decisions (+ one new decision when the facts call for it), status moves, first reply. */
-async function inputsOf(db: Db, cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], t: SyncTiming) {
+async function inputsOf(db: Db, cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], t: SyncTiming, history?: HistoryRow[]) {
   const decisions = recorded.filter((e) => POLICY_KINDS.has(e.kind)).map(decisionOf).filter((d): d is PolicyInput => d !== null);
   const startAt = ticket.client_created_at ?? ticket.created_at;
   const last = decisions.at(-1);
   const wanted = decide(cfg, factsOf(ticket), last ? new Date(Math.max((t.deviceTime ?? t.now).getTime(), last.at.getTime())) : startAt);
   if (!last ? wanted.policyId !== null : !sameDecision(last, wanted)) decisions.push(wanted);
   const inputs: SlaInput[] = [...decisions];
-  for (const h of await slaRepo.statusHistory(db, ticket.id)) {
+  for (const h of history ?? (await slaRepo.statusHistory(db, ticket.id))) {
     if (typeof h.new_value === 'string') inputs.push({ kind: 'status', at: h.device_time ?? h.created_at, to: h.new_value as TicketStatus });
   }
   if (ticket.first_response_at) inputs.push({ kind: 'first_response', at: ticket.first_response_at });
   return inputs;
 }
 
-/**
- * Re-derives one ticket's clocks and records the difference. Call inside the transaction that
- * changed the ticket (row locked), or under the breach sweep's lock.
- */
-export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg?: SlaConfig): Promise<SyncOutcome> {
-  const ticket = await slaRepo.ticket(db, ticketId);
-  if (!ticket || ticket.deleted_at) return { result: null, inserted: [], superseded: 0 };
-  cfg ??= await loadSlaConfig(db);
-  const recorded = await slaRepo.events(db, ticketId);
-  const inputs = await inputsOf(db, cfg, ticket, recorded, t);
-  if (!inputs.some((i) => i.kind === 'policy')) return { result: null, inserted: [], superseded: 0 };
+type Plan = {
+  ticketId: string;
+  result: SlaResult;
+  rows: Insertable<SlaEventsTable>[];
+  stale: string[];
+  /** The cached columns when they differ from the row, else null. */
+  cols: SlaColumns | null;
+};
+type SlaColumns = {
+  sla_policy_id: string | null;
+  first_response_due_at: Date | null;
+  resolution_due_at: Date | null;
+  first_response_breached_at: Date | null;
+  resolution_breached_at: Date | null;
+  sla_paused: boolean;
+  sla_paused_at: Date | null;
+  sla_paused_seconds: number;
+};
+
+/** Replays one ticket and works out what to write (nothing is written here). */
+async function planTicketSla(
+  db: Db,
+  ticketId: string,
+  t: SyncTiming,
+  cfg: SlaConfig,
+  preloaded?: { ticket: TicketRow | undefined; events: EventRow[]; history: HistoryRow[] }
+): Promise<Plan | null> {
+  const ticket = preloaded ? preloaded.ticket : await slaRepo.ticket(db, ticketId);
+  if (!ticket || ticket.deleted_at) return null;
+  const recorded = preloaded ? preloaded.events : await slaRepo.events(db, ticketId);
+  const inputs = await inputsOf(db, cfg, ticket, recorded, t, preloaded?.history);
+  if (!inputs.some((i) => i.kind === 'policy')) return null;
   const result = computeSla(inputs, { calendars: cfg.calendars, now: t.now });
 
   const have = new Map(recorded.map((e) => [keyOf(e.kind, e.target, e.occurred_at, e.details), e]));
   const produced = new Set<string>();
-  const rows = [];
+  const rows: Insertable<SlaEventsTable>[] = [];
   for (const e of result.timeline) {
     const key = keyOf(e.kind, e.target, e.at, e.details);
     produced.add(key);
@@ -205,12 +229,9 @@ export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg
     });
   }
   const stale = recorded.filter((e) => !produced.has(keyOf(e.kind, e.target, e.occurred_at, e.details))).map((e) => e.id);
-  await slaRepo.supersede(db, stale, t.now);
-  const inserted = await slaRepo.insertEvents(db, rows);
-
   const fr = result.clocks.first_response;
   const res = result.clocks.resolution;
-  const cols = {
+  const cols: SlaColumns = {
     sla_policy_id: result.policyId,
     first_response_due_at: fr.dueAt,
     resolution_due_at: res.dueAt,
@@ -221,8 +242,27 @@ export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg
     sla_paused_seconds: Math.round(result.pausedMinutes * 60)
   };
   const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
-  if (Object.entries(cols).some(([k, v]) => !same(ticket[k as keyof typeof cols], v))) await slaRepo.updateTicket(db, ticketId, cols);
-  return { result, inserted, superseded: stale.length };
+  const changed = Object.entries(cols).some(([k, v]) => !same(ticket[k as keyof SlaColumns], v));
+  return { ticketId, result, rows, stale, cols: changed ? cols : null };
+}
+
+/** Writes plans: supersedes, appends events (one insert) and updates the cached columns. */
+async function applyPlans(db: Db, plans: Plan[], now: Date) {
+  await slaRepo.supersede(db, plans.flatMap((p) => p.stale), now);
+  const inserted = await slaRepo.insertEvents(db, plans.flatMap((p) => p.rows));
+  await slaRepo.updateSlaColumns(db, plans.flatMap((p) => (p.cols ? [{ id: p.ticketId, ...p.cols }] : [])));
+  return inserted;
+}
+
+/**
+ * Re-derives one ticket's clocks and records the difference. Call inside the transaction that
+ * changed the ticket (row locked), or under the breach sweep's lock.
+ */
+export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg?: SlaConfig): Promise<SyncOutcome> {
+  const plan = await planTicketSla(db, ticketId, t, cfg ?? (await loadSlaConfig(db)));
+  if (!plan) return { result: null, inserted: [], superseded: 0 };
+  const inserted = await applyPlans(db, [plan], t.now);
+  return { result: plan.result, inserted, superseded: plan.stale.length };
 }
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
@@ -294,13 +334,27 @@ export class SlaService {
       if (!ids.length) break;
       after = ids[ids.length - 1];
       await this.db.transaction().execute(async (trx) => {
-        const locked = await slaRepo.lockAvailable(trx, ids);
+        const locked = (await slaRepo.lockAvailable(trx, ids)).map((r) => r.id);
         skipped += ids.length - locked.length;
-        for (const { id } of locked) {
-          const out = await syncTicketSla(trx, id, { now }, cfg);
+        // Read the batch's rows in three queries; per ticket only the writes remain.
+        const tickets = await slaRepo.ticketsByIds(trx, locked);
+        const events = await slaRepo.eventsOf(trx, locked);
+        const history = await slaRepo.statusHistoryOf(trx, locked);
+        const group = <R extends { ticket_id: string }>(rows: R[]) => {
+          const m = new Map<string, R[]>();
+          for (const r of rows) m.set(r.ticket_id, [...(m.get(r.ticket_id) ?? []), r]);
+          return m;
+        };
+        const ev = group(events);
+        const hi = group(history);
+        const tk = new Map(tickets.map((r) => [r.id, r]));
+        const plans: Plan[] = [];
+        for (const id of locked) {
+          const plan = await planTicketSla(trx, id, { now }, cfg, { ticket: tk.get(id), events: ev.get(id) ?? [], history: hi.get(id) ?? [] });
+          if (plan) plans.push(plan);
           checked++;
-          for (const e of out.inserted) if (e.kind === 'breached') breached.push({ ticketId: id, target: e.target, at: e.occurred_at.toISOString() });
         }
+        for (const e of await applyPlans(trx, plans, now)) if (e.kind === 'breached') breached.push({ ticketId: e.ticket_id, target: e.target, at: e.occurred_at.toISOString() });
       });
       if (ids.length < batch) break;
     }
