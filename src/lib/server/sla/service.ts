@@ -60,6 +60,22 @@ export interface SlaConfig {
   defaultCalendarId: string | null;
 }
 
+// The configuration is read at most every CONFIG_TTL_MS per process (every ticket change needs it);
+// writes through this process's admin API drop it at once. On other instances an edit is seen within
+// the TTL, which is harmless: decisions already recorded keep their snapshot either way.
+const CONFIG_TTL_MS = 5_000;
+let cached: { at: number; cfg: SlaConfig } | null = null;
+export function invalidateSlaConfig() {
+  cached = null;
+}
+/** The SLA configuration, from the per-process cache when fresh (reads through `db`, e.g. a transaction, otherwise). */
+export async function slaConfig(db: Db): Promise<SlaConfig> {
+  if (cached && Date.now() - cached.at < CONFIG_TTL_MS) return cached.cfg;
+  const cfg = await loadSlaConfig(db);
+  cached = { at: Date.now(), cfg };
+  return cfg;
+}
+
 export async function loadSlaConfig(db: Db): Promise<SlaConfig> {
   const [policies, calendars] = await Promise.all([slaRepo.activePolicies(db), slaRepo.calendars(db)]);
   return {
@@ -259,7 +275,7 @@ async function applyPlans(db: Db, plans: Plan[], now: Date) {
  * changed the ticket (row locked), or under the breach sweep's lock.
  */
 export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg?: SlaConfig): Promise<SyncOutcome> {
-  const plan = await planTicketSla(db, ticketId, t, cfg ?? (await loadSlaConfig(db)));
+  const plan = await planTicketSla(db, ticketId, t, cfg ?? (await slaConfig(db)));
   if (!plan) return { result: null, inserted: [], superseded: 0 };
   const inserted = await applyPlans(db, [plan], t.now);
   return { result: plan.result, inserted, superseded: plan.stale.length };
@@ -413,6 +429,15 @@ export class SlaService {
     if (!can(ctx.actor, 'sla.manage')) throw new AppError('forbidden', 'You may not manage SLA policies and calendars');
   }
 
+  /** Runs an admin write and drops the cached configuration once it has committed. */
+  async #write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      invalidateSlaConfig();
+    }
+  }
+
   async listPolicies(ctx: RequestContext) {
     this.#admin(ctx);
     return { items: (await slaRepo.listPolicies(this.db)).map(policyView) };
@@ -424,7 +449,7 @@ export class SlaService {
 
   async createPolicy(ctx: RequestContext, body: PolicyBody) {
     this.#admin(ctx);
-    return uniqueName(() =>
+    return this.#write(() => uniqueName(() =>
       this.db.transaction().execute(async (trx) => {
         await this.#checkCalendar(trx, body.calendarId);
         if (await slaRepo.nameTaken(trx, 'sla_policies', body.name, null)) throw new AppError('conflict', 'name: is already used', { fields: [{ field: 'name', message: 'is already used' }] });
@@ -447,12 +472,12 @@ export class SlaService {
         await recordAudit(trx, ctx, { action: 'sla_policy.create', entityType: 'sla_policy', entityId: row.id, before: null, after: view });
         return view;
       })
-    );
+    ));
   }
 
   async updatePolicy(ctx: RequestContext, id: string, patch: PolicyPatch) {
     this.#admin(ctx);
-    return uniqueName(() =>
+    return this.#write(() => uniqueName(() =>
       this.db.transaction().execute(async (trx) => {
         const cur = await slaRepo.policy(trx, id);
         if (!cur) throw new AppError('not_found', 'id: no such SLA policy', { fields: [{ field: 'id', message: 'no such SLA policy' }] });
@@ -476,18 +501,18 @@ export class SlaService {
         await recordAudit(trx, ctx, { action: 'sla_policy.update', entityType: 'sla_policy', entityId: id, before: policyView(cur), after: view });
         return view;
       })
-    );
+    ));
   }
 
   async deletePolicy(ctx: RequestContext, id: string) {
     this.#admin(ctx);
-    await this.db.transaction().execute(async (trx) => {
+    await this.#write(() => this.db.transaction().execute(async (trx) => {
       const cur = await slaRepo.policy(trx, id);
       if (!cur) throw new AppError('not_found', 'id: no such SLA policy', { fields: [{ field: 'id', message: 'no such SLA policy' }] });
       // Soft delete: recorded decisions keep referring to it; running clocks keep their snapshot.
       await slaRepo.updatePolicy(trx, id, { deleted_at: new Date(), active: false, updated_by: ctx.actor.id });
       await recordAudit(trx, ctx, { action: 'sla_policy.delete', entityType: 'sla_policy', entityId: id, before: policyView(cur), after: null });
-    });
+    }));
   }
 
   // ── Admin: calendars ────────────────────────────────────────────────────────────────────
@@ -498,7 +523,7 @@ export class SlaService {
 
   async createCalendar(ctx: RequestContext, body: CalendarBody) {
     this.#admin(ctx);
-    return uniqueName(() =>
+    return this.#write(() => uniqueName(() =>
       this.db.transaction().execute(async (trx) => {
         if (await slaRepo.nameTaken(trx, 'business_calendars', body.name, null)) throw new AppError('conflict', 'name: is already used', { fields: [{ field: 'name', message: 'is already used' }] });
         const id = uuidv7();
@@ -518,12 +543,12 @@ export class SlaService {
         await recordAudit(trx, ctx, { action: 'business_calendar.create', entityType: 'business_calendar', entityId: id, before: null, after: view });
         return view;
       })
-    );
+    ));
   }
 
   async updateCalendar(ctx: RequestContext, id: string, patch: CalendarPatch) {
     this.#admin(ctx);
-    return uniqueName(() =>
+    return this.#write(() => uniqueName(() =>
       this.db.transaction().execute(async (trx) => {
         const cur = await slaRepo.calendar(trx, id);
         if (!cur) throw new AppError('not_found', 'id: no such calendar', { fields: [{ field: 'id', message: 'no such calendar' }] });
@@ -544,12 +569,12 @@ export class SlaService {
         await recordAudit(trx, ctx, { action: 'business_calendar.update', entityType: 'business_calendar', entityId: id, before: calendarView(cur), after: view });
         return view;
       })
-    );
+    ));
   }
 
   async deleteCalendar(ctx: RequestContext, id: string) {
     this.#admin(ctx);
-    await this.db.transaction().execute(async (trx) => {
+    await this.#write(() => this.db.transaction().execute(async (trx) => {
       const cur = await slaRepo.calendar(trx, id);
       if (!cur) throw new AppError('not_found', 'id: no such calendar', { fields: [{ field: 'id', message: 'no such calendar' }] });
       if (cur.is_default) throw new AppError('conflict', 'isDefault: make another calendar the default first', { fields: [{ field: 'isDefault', message: 'make another calendar the default first' }] });
@@ -560,6 +585,6 @@ export class SlaService {
       }
       await slaRepo.updateCalendar(trx, id, { deleted_at: new Date(), updated_by: ctx.actor.id });
       await recordAudit(trx, ctx, { action: 'business_calendar.delete', entityType: 'business_calendar', entityId: id, before: calendarView(cur), after: null });
-    });
+    }));
   }
 }
