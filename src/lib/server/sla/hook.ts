@@ -10,9 +10,24 @@ import { syncTicketSla, timingOf } from './service';
 
 const touched = new AsyncLocalStorage<Map<string, MutationTiming>>();
 
-/** Marks a ticket as changed in the current write (no-op outside slaWrite). */
-export function slaTouch(ticketId: string, t: MutationTiming) {
-  touched.getStore()?.set(ticketId, t);
+/** Ticket fields whose change can move an SLA clock (policy conditions, pause/stop, requester). */
+const SLA_FIELDS = new Set(['status', 'priority', 'type_id', 'category_id', 'team_id', 'tags', 'requester_id', 'source']);
+
+/**
+ * Marks a ticket as changed in the current write (no-op outside slaWrite), when the change can
+ * matter to its clocks: creation, a status or condition field, a public comment (a first response).
+ * Other changes (assignee, subject, internal notes) skip the replay; a breach that fell due
+ * meanwhile is recorded by the next relevant change or the breach sweep.
+ */
+export function slaTouch(ticketId: string, t: MutationTiming, e?: { action: string; field?: string | null; to?: unknown; internal?: boolean }) {
+  const store = touched.getStore();
+  if (!store) return;
+  const relevant =
+    !e ||
+    e.action === 'created' ||
+    (e.field != null && SLA_FIELDS.has(e.field)) ||
+    (e.action === 'commented' && !(e.to as { internal?: boolean } | undefined)?.internal);
+  if (relevant) store.set(ticketId, t);
 }
 
 /** Runs a write and then syncs the SLA clocks of the tickets it touched, in the same transaction. */

@@ -47,7 +47,7 @@ export class TicketsService {
   }
 
   #history(ticket: { id: string; requester_id: string }, ctx: RequestContext, t: MutationTiming, e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean }): Insertable<TicketHistoryTable> {
-    slaTouch(ticket.id, t); // SLA hook (sla branch): see #tx
+    slaTouch(ticket.id, t, e); // SLA hook (sla branch): see #tx
     return {
       ticket_id: ticket.id,
       requester_id: ticket.requester_id,
