@@ -26,6 +26,7 @@ import { AssetsService } from './assets/service';
 import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
 import { FilesService } from './files/service';
+import { SlaService } from './sla/service';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -50,6 +51,7 @@ export interface App {
   notifications: NotificationsService;
   mutations: MutationService;
   files: FilesService;
+  sla: SlaService;
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
@@ -98,6 +100,7 @@ async function boot(cfg: Config): Promise<App> {
   const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork);
   const ticketConfig = new TicketConfigService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
+  const sla = new SlaService(database.db);
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -109,7 +112,7 @@ async function boot(cfg: Config): Promise<App> {
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sync, hub, presence, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const stopJanitor = files.startJanitor();

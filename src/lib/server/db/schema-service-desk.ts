@@ -70,7 +70,7 @@ export type ChangeStatus =
   | 'failed'
   | 'cancelled';
 export type ApprovalDecision = 'pending' | 'approved' | 'rejected' | 'abstained';
-export type SlaEventKind = 'start' | 'pause' | 'resume' | 'met' | 'breached' | 'warning' | 'policy_changed';
+export type SlaEventKind = 'start' | 'pause' | 'resume' | 'met' | 'breached' | 'stopped' | 'warning' | 'policy_changed' | 'target_changed';
 export type SlaTarget = 'first_response' | 'resolution';
 export type EmailConfigurationKind = 'imap' | 'pop3' | 'smtp' | 'webhook';
 export type EmailSecurity = 'none' | 'tls' | 'starttls';
@@ -507,6 +507,8 @@ export interface SlaEventsTable extends Audit {
   device_time: NullableTimestamp;
   due_at: NullableTimestamp;
   details: Json<Record<string, unknown>>;
+  /** migrations/0006: set when a replay no longer produces this event. */
+  superseded_at: NullableTimestamp;
 }
 
 export interface CustomFieldDefinitionsTable extends Audit {

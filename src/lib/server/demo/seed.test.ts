@@ -8,6 +8,7 @@ import type { DB } from '../db/schema';
 import type { ServiceDeskTables } from '../db/schema-service-desk';
 import { verifyPassword } from '../auth/password';
 import { loadDemoData } from './seed';
+import { syncTicketSla, loadSlaConfig } from '../sla/service';
 
 type Db = Kysely<DB & ServiceDeskTables>;
 
@@ -146,6 +147,23 @@ describe('loadDemoData', () => {
     const byNumber = [...tickets].sort((a, b) => Number(a.number) - Number(b.number));
     for (let i = 1; i < byNumber.length; i++) expect(byNumber[i].created_at.getTime()).toBeGreaterThanOrEqual(byNumber[i - 1].created_at.getTime());
   });
+
+  it('records SLA clocks the engine replays to the same timeline and columns', async () => {
+    const cfg = await loadSlaConfig(db);
+    const tickets = await db.selectFrom('tickets').select(['id', 'number', 'first_response_due_at', 'resolution_due_at', 'resolution_breached_at', 'sla_paused']).execute();
+    let paused = 0;
+    for (const t of tickets) {
+      const out = await db.transaction().execute((trx) => syncTicketSla(trx, t.id, { now: NOW }, cfg));
+      expect(out.inserted.map((e) => `${e.kind}:${e.target}@${e.occurred_at.toISOString()}`), `#${t.number}`).toEqual([]);
+      expect(out.superseded, `#${t.number}`).toBe(0);
+      const after = await db.selectFrom('tickets').select(['first_response_due_at', 'resolution_due_at', 'resolution_breached_at', 'sla_paused']).where('id', '=', t.id).executeTakeFirstOrThrow();
+      expect(after, `#${t.number}`).toEqual({ first_response_due_at: t.first_response_due_at, resolution_due_at: t.resolution_due_at, resolution_breached_at: t.resolution_breached_at, sla_paused: t.sla_paused });
+      if (t.sla_paused) paused++;
+    }
+    expect(paused).toBeGreaterThan(0);
+    const kinds = await db.selectFrom('sla_events').select('kind').distinct().execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(expect.arrayContaining(['breached', 'met', 'pause', 'resume', 'start']));
+  }, 60_000);
 
   it('copies requester_id onto comments and history, and has status and assignee history', async () => {
     const mismatched = await sql<{ n: number }>`

@@ -13,6 +13,8 @@ import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
 import type { ServiceDeskTables } from '../db/schema-service-desk';
 import { hashPassword } from '../auth/password';
+import { compileCalendar, type Calendar as SlaCalendar, type WeeklyHours as SlaWeeklyHours, type Holiday as SlaHoliday } from '$lib/domain/sla/calendar';
+import { computeSla, type SlaInput } from '$lib/domain/sla/clock';
 
 type Tables = DB & ServiceDeskTables;
 type Db = Kysely<Tables>;
@@ -2159,6 +2161,10 @@ interface Policy {
   targets: Record<string, { firstResponseMinutes?: number; resolutionMinutes?: number } | undefined>;
   pauses: boolean;
   cal: Calendar | null;
+  /** What the SLA engine needs to replay the clock (src/lib/domain/sla). */
+  calendarId: string | null;
+  pauseStatuses: string[];
+  warningPercent: number;
 }
 
 interface Materialized {
@@ -2192,6 +2198,8 @@ class DemoSeeder {
   private typeIds = new Map<string, string>();
   private policies: Policy[] = [];
   private defaultCal: Calendar | null = null;
+  private defaultCalId: string | null = null;
+  private slaCalendars = new Map<string, SlaCalendar>();
   private readonly printers: { tag: string; id: string; name: string; site: string }[] = [];
   private readonly assetIdByTag = new Map<string, string>();
   private readonly kbIdBySlug = new Map<string, { id: string; status: string; title: string }>();
@@ -2256,13 +2264,17 @@ class DemoSeeder {
   private async loadReferenceData() {
     const types = await this.db.selectFrom('ticket_types').select(['id', 'key']).where('deleted_at', 'is', null).execute();
     this.typeIds = new Map(types.map((t) => [t.key, t.id]));
-    const cals = await this.db.selectFrom('business_calendars').select(['id', 'weekly_hours', 'holidays', 'is_default']).where('deleted_at', 'is', null).execute();
+    const cals = await this.db.selectFrom('business_calendars').select(['id', 'weekly_hours', 'holidays', 'is_default', 'time_zone']).where('deleted_at', 'is', null).execute();
     const calById = new Map(cals.map((c) => [c.id, parseCalendar(c.weekly_hours, c.holidays)]));
     const def = cals.find((c) => c.is_default);
     this.defaultCal = def ? (calById.get(def.id) ?? null) : null;
+    this.defaultCalId = def?.id ?? null;
+    this.slaCalendars = new Map(
+      cals.map((c) => [c.id, compileCalendar({ timeZone: c.time_zone, weeklyHours: c.weekly_hours as SlaWeeklyHours, holidays: (c.holidays ?? []) as SlaHoliday[] })])
+    );
     const pols = await this.db
       .selectFrom('sla_policies')
-      .select(['id', 'conditions', 'targets', 'calendar_id', 'pause_statuses'])
+      .select(['id', 'conditions', 'targets', 'calendar_id', 'pause_statuses', 'warning_percent'])
       .where('active', '=', true)
       .where('deleted_at', 'is', null)
       .orderBy('position')
@@ -2273,7 +2285,10 @@ class DemoSeeder {
       conditions: (p.conditions ?? {}) as Record<string, unknown>,
       targets: (p.targets ?? {}) as Policy['targets'],
       pauses: (p.pause_statuses ?? []).includes('waiting'),
-      cal: p.calendar_id ? (calById.get(p.calendar_id) ?? this.defaultCal) : this.defaultCal
+      cal: p.calendar_id ? (calById.get(p.calendar_id) ?? this.defaultCal) : this.defaultCal,
+      calendarId: p.calendar_id ?? this.defaultCalId,
+      pauseStatuses: p.pause_statuses ?? [],
+      warningPercent: p.warning_percent
     }));
   }
 
@@ -3200,7 +3215,7 @@ class DemoSeeder {
       comments = comments.filter((e) => e !== drop);
     }
     const evs = plan.events.filter((e) => e.at <= now).sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq);
-    const { pol, cal, fr: frTarget, res: resTarget } = this.targets(plan);
+    const { pol, fr: frTarget, res: resTarget } = this.targets(plan);
     const historySource = plan.source;
     const history: Row<'ticket_history'>[] = [];
     const commentRows: Row<'ticket_comments'>[] = [];
@@ -3279,7 +3294,8 @@ class DemoSeeder {
       }
     }
 
-    // SLA clocks, derived from the same timeline.
+    // SLA clocks: the engine's replay of the same timeline (src/lib/domain/sla/clock.ts), so the
+    // recorded events carry the policy decision the live service replays later.
     const done = status === 'resolved' || status === 'closed';
     let frDue: Date | null = null;
     let resDue: Date | null = null;
@@ -3288,27 +3304,24 @@ class DemoSeeder {
     let pausedSeconds = 0;
     let pausedAt: Date | null = null;
     if (pol) {
-      const slaEv = (kind: Row<'sla_events'>['kind'], at: Date, target: 'first_response' | 'resolution' | null, due: Date | null, details: Record<string, unknown> = {}) =>
-        sla.push({ id: uuidv7(), ticket_id: plan.id, policy_id: pol.id, kind, target, occurred_at: at, due_at: due, details: JSON.stringify(details), created_at: at, updated_at: at });
-      const countedPauses = pol.pauses ? pauses : [];
-      const pausedBiz = countedPauses.filter((p) => p.end).reduce((s, p) => s + businessMinutesBetween(cal, p.start, p.end!), 0);
-      pausedSeconds = Math.round(pausedBiz * 60);
-      if (pol.pauses && status === 'waiting') pausedAt = pauses[pauses.length - 1]?.start ?? null;
-      frDue = addBusinessMinutes(cal, plan.created, frTarget);
-      resDue = addBusinessMinutes(cal, plan.created, resTarget + pausedBiz);
-      slaEv('start', plan.created, null, null, { priority: plan.priority, firstResponseDueAt: frDue.toISOString(), resolutionDueAt: addBusinessMinutes(cal, plan.created, resTarget).toISOString() });
-      for (const p of countedPauses) {
-        slaEv('pause', p.start, null, null, { status: 'waiting' });
-        if (p.end) slaEv('resume', p.end, null, null, { pausedBusinessMinutes: Math.round(businessMinutesBetween(cal, p.start, p.end)) });
+      const inputs: SlaInput[] = [
+        {
+          kind: 'policy', at: plan.created, policyId: pol.id, calendarId: pol.calendarId, priority: plan.priority, pauseStatuses: pol.pauseStatuses,
+          targets: { first_response: frTarget, resolution: resTarget }, warningPercent: pol.warningPercent
+        }
+      ];
+      for (const e of evs) if (e.kind === 'status') inputs.push({ kind: 'status', at: e.at, to: e.status! });
+      if (firstResponse) inputs.push({ kind: 'first_response', at: firstResponse });
+      const r = computeSla(inputs, { calendars: this.slaCalendars, now });
+      for (const e of r.timeline) {
+        sla.push({ id: uuidv7(), ticket_id: plan.id, policy_id: e.policyId, kind: e.kind, target: e.target, occurred_at: e.at, due_at: e.dueAt, details: JSON.stringify(e.details), created_at: e.at, updated_at: e.at });
       }
-      const frEnd = firstResponse ?? (done ? resolvedAt! : now);
-      if (frEnd > frDue) frBreached = frDue;
-      if (firstResponse && !frBreached) slaEv('met', firstResponse, 'first_response', frDue);
-      if (frBreached) slaEv('breached', frDue, 'first_response', frDue);
-      const resEnd = done ? resolvedAt! : (pausedAt ?? now);
-      if (resEnd > resDue) resBreached = resDue;
-      if (done && !resBreached) slaEv('met', resolvedAt!, 'resolution', resDue);
-      if (resBreached) slaEv('breached', resDue, 'resolution', resDue);
+      frDue = r.clocks.first_response.dueAt;
+      resDue = r.clocks.resolution.dueAt;
+      frBreached = r.clocks.first_response.breachedAt;
+      resBreached = r.clocks.resolution.breachedAt;
+      pausedSeconds = Math.round(r.pausedMinutes * 60);
+      pausedAt = r.pausedAt;
     }
     const sat = plan.satisfaction && done && plan.satisfaction.at <= now ? plan.satisfaction : null;
     if (sat) lastActivity = maxDate(lastActivity, sat.at);

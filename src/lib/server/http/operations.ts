@@ -9,6 +9,7 @@ import { SettingsPatch, SettingView } from '$lib/domain/settings/schemas';
 import { mutationOps } from '../mutations/operation';
 import { ticketOps } from '../tickets/operations';
 import { FileIdParam, FileMeta, UploadHeaders } from '$lib/domain/files/schemas';
+import { slaOps } from '../sla/operation';
 
 const Health = z
   .object({
@@ -183,7 +184,8 @@ export const ops = {
     errors: [404]
   }),
   ...mutationOps,
-  ...ticketOps
+  ...ticketOps,
+  ...slaOps
 };
 
 export type Ops = typeof ops;

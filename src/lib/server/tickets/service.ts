@@ -11,6 +11,7 @@ import { readWorkflow } from './lifecycle-common';
 import { recordAudit } from '../audit/service';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
+import { slaTouch, slaWrite } from '../sla/hook'; // SLA hook (sla branch)
 import { AppError } from '$lib/domain/common/errors';
 import { can, type Actor } from '$lib/domain/auth/permissions';
 import { mergeEdits, conflictError, conflictField, type ConflictChoice, type FieldChange } from '$lib/domain/mutations/merge';
@@ -44,10 +45,14 @@ export class TicketsService {
   ) {}
 
   #tx<T>(trx: Kysely<DB> | undefined, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return trx ? fn(trx) : this.db.transaction().execute(fn);
+    // ── SLA hook (sla branch): tickets touched by #history get their SLA clocks re-derived
+    // before the transaction commits (src/lib/server/sla/hook.ts). ──
+    const run = (trx: Kysely<DB>) => slaWrite(trx, () => fn(trx));
+    return trx ? run(trx) : this.db.transaction().execute(run);
   }
 
   #history(ticket: { id: string; requester_id: string }, ctx: RequestContext, t: MutationTiming, e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean }): Insertable<TicketHistoryTable> {
+    slaTouch(ticket.id, t, e); // SLA hook (sla branch): see #tx
     return {
       ticket_id: ticket.id,
       requester_id: ticket.requester_id,
