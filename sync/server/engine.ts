@@ -87,6 +87,8 @@ export class SyncEngine {
   private hasNotifications = false;
   private timers: ReturnType<typeof setInterval>[] = [];
   private setting: { at: number; days: number } | null = null;
+  /** Bumped on every schema notification; a long-poll re-checks its table's schema when it moved. */
+  private schemaEpoch = 0;
 
   constructor(opts: SyncEngineOptions) {
     this.o = {
@@ -130,7 +132,10 @@ export class SyncEngine {
   }
 
   private async listen() {
-    const kick = () => this.tailer.kick();
+    const kick = (payload?: string) => {
+      if (payload === 'schema') this.schemaChanged();
+      this.tailer.kick();
+    };
     if (this.o.engine === 'pglite' && this.o.pglite) {
       await this.o.pglite.listen('outpost_changes', kick);
       this.hasNotifications = true;
@@ -141,7 +146,7 @@ export class SyncEngine {
       const connect = async (): Promise<void> => {
         if (this.stopped) return;
         const client = new pg.Client({ connectionString: this.o.databaseUrl, application_name: 'outpost-sync-listen' });
-        client.on('notification', kick);
+        client.on('notification', (n) => kick(n.payload));
         client.on('error', (e) => {
           this.o.log?.('warn', 'sync LISTEN connection lost; reconnecting', { error: e.message });
           client.end().catch(() => {});
@@ -153,6 +158,8 @@ export class SyncEngine {
         await client.connect();
         await client.query('listen outpost_changes');
         this.listenClient = client;
+        // Notifications may have been missed while disconnected, schema ones included.
+        this.schemaChanged();
         kick();
       };
       await connect();
@@ -167,6 +174,13 @@ export class SyncEngine {
     this.wake();
     await this.listenClient?.end().catch(() => {});
     this.listenClient = null;
+  }
+
+  /** A table definition changed (DDL event trigger): reload schemas, re-check waiting long-polls. */
+  private schemaChanged() {
+    this.schemas.clear();
+    this.schemaEpoch++;
+    this.wake();
   }
 
   private waiting(): boolean {
@@ -258,8 +272,13 @@ export class SyncEngine {
       let batch = await this.collect(inst, pos!);
       if (live && !batch.messages.length && batch.complete) {
         const deadline = Date.now() + this.o.longPollMs;
+        let epoch = this.schemaEpoch;
         while (!batch.messages.length && batch.complete && Date.now() < deadline && !signal?.aborted && !this.stopped) {
           await this.waitForPublish(def.table, batch.end, deadline - Date.now(), signal);
+          if (epoch !== this.schemaEpoch) {
+            epoch = this.schemaEpoch;
+            if ((await this.schemaOf(def.table)).hash !== inst.schema.hash) return this.mustRefetch(identity);
+          }
           batch = await this.collect(inst, batch.end);
         }
       }

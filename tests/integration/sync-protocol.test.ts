@@ -573,6 +573,25 @@ describe.each(harnesses)('sync protocol on $name', ({ make }) => {
     resumed.stop();
   });
 
+  it('a schema change answers the waiting long-polls with 409 at once, and the client re-syncs', async (ctx) => {
+    // The polling variant has no notification channel: it notices within 60 s instead.
+    if (h.small) return ctx.skip();
+    const rep = new Replica(h, { shape: 'tickets' });
+    await until('up-to-date', () => rep.upToDates > 0, 15_000, rep);
+    await sleep(300); // waiting in its long-poll
+    const before = rep.upToDates;
+    const t0 = Date.now();
+    await h.exec(`alter table tickets alter column location type varchar(300)`);
+    try {
+      await until('refetched', () => rep.refetches === 1 && rep.upToDates > before, 5_000, rep);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(sameAsTable(rep, await expectedTickets(h.exec))).toBe(true);
+    } finally {
+      rep.stop();
+      await h.exec(`alter table tickets alter column location type text`);
+    }
+  });
+
   it('large snapshots and catch-ups come in chunks the client follows', async () => {
     const body = 'x'.repeat(1500);
     await h.tx(async (q) => {
