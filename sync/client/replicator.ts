@@ -24,7 +24,7 @@
 import { ShapeStream, FetchError, isChangeMessage, isControlMessage, type Message, type BackoffOptions, type Offset, type Row as ElectricRow } from '@electric-sql/client';
 import type { Table } from 'dexie';
 import { shapeTable, type Row, type ShapeStateRecord, type SyncDatabase } from './schema';
-import { keyFromMessageKey, shapeParser } from './values';
+import { keyFromMessageKey, parseShapeBody, shapeParser } from './values';
 import { confirmBySnapshot, confirmTxids, type PgSnapshot } from './txids';
 
 export type SyncPhase = 'connecting' | 'initial' | 'live' | 'offline' | 'error' | 'stopped';
@@ -66,6 +66,12 @@ export interface ReplicatorOptions {
 }
 
 type Listener = (states: Record<string, ShapeSyncState>) => void;
+
+/**
+ * Control message the replicator puts in place of the change messages it parsed itself (see
+ * `#parseBody`); never on the wire: only the local ShapeStream sees it, and passes it through.
+ */
+const PARSED = 'outpost-parsed';
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialDelay: 1_000, maxDelay: 32_000, multiplier: 2, maxRetries: Infinity };
 
@@ -192,6 +198,9 @@ class ShapeReplication {
 	#schemaHeader?: string;
 	#ticker?: ReturnType<typeof setInterval>;
 	#stopped = true;
+	/** Change messages parsed by the transport, by the id of the marker that stands for them. */
+	readonly #parsed = new Map<number, Message<ElectricRow>[]>();
+	#parsedSeq = 0;
 
 	constructor(owner: Replicator, shape: string, opts: ReplicatorOptions) {
 		this.#owner = owner;
@@ -247,6 +256,7 @@ class ShapeReplication {
 
 	#close() {
 		this.#gen++;
+		this.#parsed.clear();
 		this.#unsubscribe?.();
 		this.#unsubscribe = undefined;
 		this.#abort?.abort();
@@ -293,6 +303,7 @@ class ShapeReplication {
 				const schema = res.headers.get('electric-schema');
 				if (res.ok && schema) this.#schemaHeader = schema;
 				if (res.status >= 500 || res.status === 429) this.#set({ phase: 'offline', error: `server answered ${res.status}`, status: res.status });
+				if (res.status === 200 && schema && !isLiveRequest(input)) return await this.#parseBody(res, schema, gen);
 				return res;
 			} catch (e) {
 				if (gen === this.#gen && !abort.signal.aborted) this.#set({ phase: 'offline', error: describe(e).message });
@@ -321,6 +332,45 @@ class ShapeReplication {
 				if (this.state.phase !== 'error') this.#set({ phase: 'error', ...describe(err) });
 			}
 		);
+	}
+
+	/**
+	 * Non-live responses (snapshot chunks, catch-up) can be large: their change messages are parsed
+	 * here, with a plain JSON.parse and compiled column converters, instead of by the stream's
+	 * reviver (values.ts). The stream gets the other messages plus one marker standing for the
+	 * parsed changes, in the marker's place; `#apply` swaps them back in. Order inside a response
+	 * does not matter to `#apply`, and the last message (up-to-date or not) stays last.
+	 */
+	async #parseBody(res: Response, schema: string, gen: number): Promise<Response> {
+		const text = await res.text();
+		const headers = new Headers(res.headers);
+		headers.delete('content-length');
+		headers.delete('content-encoding');
+		const init = { status: res.status, statusText: res.statusText, headers };
+		let parsed: ReturnType<typeof parseShapeBody>;
+		try {
+			parsed = parseShapeBody(text, schema);
+		} catch {
+			parsed = null;
+		}
+		// Not an array, or nothing to take out: the stream sees the body as it came.
+		if (!parsed || !parsed.changes.length || gen !== this.#gen) return new Response(text, init);
+		const id = ++this.#parsedSeq;
+		this.#parsed.set(id, parsed.changes as unknown as Message<ElectricRow>[]);
+		// Responses the stream drops (aborted prefetches) leave entries behind: keep a few only.
+		if (this.#parsed.size > 16) this.#parsed.delete(this.#parsed.keys().next().value!);
+		return new Response(JSON.stringify([{ headers: { control: PARSED, id } }, ...parsed.others]), init);
+	}
+
+	/** The batch with the marker replaced by the change messages it stands for. */
+	#expand(messages: Message<ElectricRow>[]): Message<ElectricRow>[] {
+		const i = messages.findIndex((m) => isControlMessage(m) && (m.headers.control as string) === PARSED);
+		if (i < 0) return messages;
+		const id = (messages[i].headers as { id?: number }).id ?? -1;
+		const changes = this.#parsed.get(id);
+		this.#parsed.delete(id);
+		if (!changes) throw new Error('a parsed response went missing');
+		return [...messages.slice(0, i), ...changes, ...messages.slice(i + 1)];
 	}
 
 	async #onError(err: Error, gen: number): Promise<void | Record<string, never>> {
@@ -361,11 +411,12 @@ class ShapeReplication {
 		});
 	}
 
-	async #apply(messages: Message<ElectricRow>[], gen: number, stream: ShapeStream<ElectricRow>): Promise<void> {
+	async #apply(batch: Message<ElectricRow>[], gen: number, stream: ShapeStream<ElectricRow>): Promise<void> {
 		if (gen !== this.#gen || this.#stopped) return;
 		const db = this.#opts.db;
 		const now = Date.now();
 		try {
+			const messages = this.#expand(batch);
 			if (messages.some((m) => isControlMessage(m) && m.headers.control === 'must-refetch')) {
 				// The stream already reset itself to offset -1 with the new handle.
 				await this.#reset();
@@ -419,7 +470,8 @@ class ShapeReplication {
 				for (const { key, op, value } of ops) {
 					touched.add(key);
 					if (op === 'delete') rows.set(key, null);
-					else if (op === 'insert') rows.set(key, { ...value, id: key } as Row);
+					// Snapshot rows are stored as parsed (no copy) when they already carry their key.
+					else if (op === 'insert') rows.set(key, (value.id === key ? value : { ...value, id: key }) as Row);
 					else {
 						const prev = rows.get(key);
 						// An update for a row we do not hold (should not happen) is stored as given.
@@ -462,4 +514,10 @@ class ShapeReplication {
 			return undefined;
 		}
 	}
+}
+
+/** A request the stream makes in live mode (long-poll): small, and kept on the stream's own parser. */
+function isLiveRequest(input: Parameters<typeof fetch>[0]): boolean {
+	const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+	return /[?&]live=true(&|$)/.test(url);
 }

@@ -26,7 +26,7 @@ if (!process.env.TEST_DATABASE_URL && !process.env.BENCH_DATABASE_URL) {
 await ensureBuilt();
 const pgdb = await freshPgDatabase();
 const dataDir = tmpDir();
-const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: 4391 });
+const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: Number(process.env.BENCH_PORT ?? 4391) });
 let browser;
 const report = [];
 try {
