@@ -344,9 +344,10 @@ export class SyncEngine {
 
   private async createInstance(def: ShapeDefinition, identity: string, log: Instance['log'], now: boolean, requested: string | null): Promise<Response> {
     const schema = await this.schemaOf(def.table);
-    // Everything published so far is visible in the snapshot taken next (its windows ended at an
-    // xmin at or below the snapshot's): the instance's log starts at the current tail.
-    await this.tailer.sync();
+    // Everything published so far is visible in the snapshot taken next (its windows' snapshots
+    // were taken before it): the instance's log starts at the current tail. No need to wait for
+    // the tailer to catch up first (after a bulk import that can take seconds): entries published
+    // later whose transactions the snapshot already sees are skipped by `convert`.
     const start = this.tailer.tail;
     const handle = requested && this.reserved.get(requested) === identity ? requested : this.newHandle(identity);
     this.reserved.delete(handle);

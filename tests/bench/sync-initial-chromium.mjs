@@ -7,6 +7,7 @@
 // Measured from the click on "Sign in" until the tickets shape is live with N rows in IndexedDB
 // (polled every 100 ms: the phase through the `?debug` hook, the count with the raw IndexedDB
 // API, so the measurement doesn't add Dexie live queries). Target: ≥ 20k rows/s.
+// BENCH_PORT overrides the server port (default 4391); BENCH_PROFILE writes a CPU profile of the page.
 import fs from 'node:fs';
 import { chromium } from '@playwright/test';
 import { ensureBuilt, startServer, tmpDir, freshPgDatabase, seedTickets, ADMIN, ms } from './lib.mjs';
@@ -55,6 +56,14 @@ try {
 	await page.getByLabel('Email').fill(ADMIN.email);
 	await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
 
+	// BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of the page over the whole sync (open it in
+	// Chromium's DevTools, or summarise its self times), to see where the page's time goes.
+	const cdp = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
+	if (cdp) {
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+		await cdp.send('Profiler.start');
+	}
 	const t0 = performance.now();
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	let firstRowAt;
@@ -90,6 +99,11 @@ try {
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	const elapsed = performance.now() - t0;
+	if (cdp) {
+		const { profile } = await cdp.send('Profiler.stop');
+		fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+		report.push(`profile   ${process.env.BENCH_PROFILE}`);
+	}
 	const rate = Math.round(last.count / (elapsed / 1000));
 	report.push(
 		`chromium  ${last.count} rows live in ${(elapsed / 1000).toFixed(2)} s → ${rate.toLocaleString('en')} rows/s ` +
