@@ -194,14 +194,19 @@ describe('replicator', () => {
 		make({ headers: { authorization: () => `Bearer ${token}` }, onUnauthorized: async () => (refreshes++, false) });
 		await rep!.start();
 		await rep!.whenLive();
+		// The stream does not wait for the local commit before its next request: the long-poll
+		// already waiting carries the good token and brings ticket 2; the request after it is the 401.
+		await until(() => shapeRequests().some((r) => r.query.live === 'true'), { what: 'live request' });
 		token = 'expired';
 		peer.change('tickets', 'insert', ticket(2));
 		await until(() => rep!.state().tickets.status === 401, { what: '401 state' });
 		expect(refreshes).toBeGreaterThan(0);
+		await until(async () => (await db.tickets.count()) === 2, { what: 'ticket 2 stored' });
 		const offset = (await db.shapeState.get('tickets'))!.offset;
+		peer.change('tickets', 'insert', ticket(3));
 		token = 'good';
 		rep!.authRestored();
-		await until(async () => (await db.tickets.count()) === 2, { what: 'resumed' });
+		await until(async () => (await db.tickets.count()) === 3, { what: 'resumed' });
 		const resumed = shapeRequests().filter((r) => r.status === 200).at(-1)!;
 		expect(resumed.query.offset === offset || Number(resumed.query.offset.split('_')[0]) >= Number(offset.split('_')[0])).toBe(true);
 		expect(peer.requests.filter((r) => r.query.offset === '-1')).toHaveLength(1);

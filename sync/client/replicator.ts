@@ -73,6 +73,9 @@ type Listener = (states: Record<string, ShapeSyncState>) => void;
  */
 const PARSED = 'outpost-parsed';
 
+/** Batch transactions a shape may have started and not yet committed. */
+const MAX_IN_FLIGHT = 2;
+
 const DEFAULT_BACKOFF: BackoffOptions = { initialDelay: 1_000, maxDelay: 32_000, multiplier: 2, maxRetries: Infinity };
 
 function describe(err: unknown): { message: string; status?: number } {
@@ -198,6 +201,14 @@ class ShapeReplication {
 	#schemaHeader?: string;
 	#ticker?: ReturnType<typeof setInterval>;
 	#stopped = true;
+	/** Batch transactions started and not yet settled, oldest first. */
+	readonly #inFlight: Promise<void>[] = [];
+	/** `batch` of the position the newest started transaction stores (null: none stored). */
+	#lastBatch: string | null = null;
+	#batchSeq = 0;
+	#lastSyncedAt?: number;
+	/** Counts error/offline reports: a batch committing after a later one keeps that phase. */
+	#troubleSeq = 0;
 	/** Change messages parsed by the transport, by the id of the marker that stands for them. */
 	readonly #parsed = new Map<number, Message<ElectricRow>[]>();
 	#parsedSeq = 0;
@@ -211,6 +222,7 @@ class ShapeReplication {
 	}
 
 	#set(patch: Partial<ShapeSyncState>) {
+		if (patch.phase === 'error' || patch.phase === 'offline') this.#troubleSeq++;
 		const next = { ...this.state, ...patch };
 		if (next.phase === 'live' && this.state.phase !== 'live') next.liveSince = Date.now();
 		if (next.phase !== 'live') next.liveSince = undefined;
@@ -290,6 +302,8 @@ class ShapeReplication {
 
 	#open(stored: ShapeStateRecord | undefined) {
 		const gen = ++this.#gen;
+		this.#lastBatch = stored?.batch ?? null;
+		this.#lastSyncedAt = stored?.lastSyncedAt ?? this.state.lastSyncedAt;
 		const abort = new AbortController();
 		this.#abort = abort;
 		const resume = stored?.handle && stored.offset && stored.offset !== '-1' ? { offset: stored.offset as Offset, handle: stored.handle } : {};
@@ -409,16 +423,38 @@ class ShapeReplication {
 			await this.#table.clear();
 			await db.shapeState.delete(this.#shape);
 		});
+		this.#lastBatch = null;
 	}
 
+	/** Waits for every started batch transaction to settle. */
+	async #drain(): Promise<void> {
+		while (this.#inFlight.length) await this.#inFlight[0];
+	}
+
+	/**
+	 * Applies one batch in ONE Dexie transaction that also stores the stream's position. The
+	 * transaction is started here but not awaited (up to MAX_IN_FLIGHT at once): the stream goes on
+	 * to the next batch, whose rows are cloned into IndexedDB while the previous transaction commits.
+	 * IndexedDB runs them in order; each checks that the stored position is the one its predecessor
+	 * wrote (`batch`), so if one fails, the ones after it store nothing either, and the stream is
+	 * restarted from the last stored position.
+	 */
 	async #apply(batch: Message<ElectricRow>[], gen: number, stream: ShapeStream<ElectricRow>): Promise<void> {
 		if (gen !== this.#gen || this.#stopped) return;
 		const db = this.#opts.db;
-		const now = Date.now();
+		const fail = (e: unknown) => {
+			if (gen !== this.#gen || this.#stopped) return;
+			// Nothing of this batch (position included) was stored. Stop this stream before it moves
+			// past the lost batch, and resume from the stored position.
+			this.#opts.log?.(`shape ${this.#shape}: applying a batch failed`, e);
+			this.#set({ phase: 'error', error: `local write failed: ${describe(e).message}` });
+			this.#restart(this.#restartDelay());
+		};
 		try {
 			const messages = this.#expand(batch);
 			if (messages.some((m) => isControlMessage(m) && m.headers.control === 'must-refetch')) {
 				// The stream already reset itself to offset -1 with the new handle.
+				await this.#drain();
 				await this.#reset();
 				if (gen !== this.#gen) return;
 				this.#schemaHeader = undefined;
@@ -426,6 +462,9 @@ class ShapeReplication {
 				this.#opts.onBatch?.(this.#shape, messages);
 				return;
 			}
+			while (this.#inFlight.length >= MAX_IN_FLIGHT) await this.#inFlight[0];
+			if (gen !== this.#gen || this.#stopped) return;
+			const now = Date.now();
 			const upToDate = messages.some((m) => isControlMessage(m) && m.headers.control === 'up-to-date') || stream.isUpToDate;
 			const rows = new Map<string, Row | null>();
 			const needExisting = new Set<string>();
@@ -447,18 +486,25 @@ class ShapeReplication {
 					snapshot = m.headers as unknown as PgSnapshot;
 				}
 			}
+			const expected = this.#lastBatch;
+			const batchId = `${gen}.${++this.#batchSeq}`;
 			const state: ShapeStateRecord = {
 				shape: this.#shape,
 				handle: stream.shapeHandle,
 				offset: stream.lastOffset,
 				schema: this.#parseSchema(),
-				lastSyncedAt: upToDate ? now : this.state.lastSyncedAt,
-				updatedAt: now
+				lastSyncedAt: upToDate ? now : this.#lastSyncedAt,
+				updatedAt: now,
+				batch: batchId
 			};
+			this.#lastBatch = batchId;
+			this.#lastSyncedAt = state.lastSyncedAt;
 			// Overlay bookkeeping joins the transaction only when this batch can confirm something, so
 			// snapshot chunks of different shapes do not queue behind each other on those stores.
 			const scope = txids.size || snapshot ? [this.#table, db.shapeState, db.overlays, db.pendingTxids, db.seenTxids] : [this.#table, db.shapeState];
-			await db.transaction('rw', scope, async () => {
+			const tx = db.transaction('rw', scope, async () => {
+				// Requested first, checked before anything else is written: the previous batch is stored.
+				const before = db.shapeState.get(this.#shape);
 				if (needExisting.size) {
 					const keys = [...needExisting];
 					const existing = await this.#table.bulkGet(keys);
@@ -485,24 +531,35 @@ class ShapeReplication {
 					if (r) puts.push(r);
 					else dels.push(key);
 				}
-				if (puts.length) await this.#table.bulkPut(puts);
-				if (dels.length) await this.#table.bulkDelete(dels);
+				// Issued now (the rows are cloned now, even while an earlier transaction still runs).
+				const writes: Promise<unknown>[] = [];
+				if (puts.length) writes.push(this.#table.bulkPut(puts));
+				if (dels.length) writes.push(this.#table.bulkDelete(dels));
+				for (const w of writes) w.catch(() => {});
+				const stored = await before;
+				if ((stored?.batch ?? null) !== (expected ?? null)) throw new Error('the previous batch was not stored');
+				await Promise.all(writes);
 				if (txids.size) await confirmTxids(db, this.#shape, txids, now);
 				if (snapshot) await confirmBySnapshot(db, this.#shape, snapshot, now);
 				await db.shapeState.put(state);
 			});
-			if (gen !== this.#gen) return;
-			this.#restartAttempts = 0;
-			this.#badRequestResets = 0;
-			this.#set({ phase: upToDate ? 'live' : 'initial', lastSyncedAt: state.lastSyncedAt });
-			this.#opts.onBatch?.(this.#shape, messages);
+			const trouble = this.#troubleSeq;
+			const settled: Promise<void> = tx.then(
+				() => {
+					if (gen !== this.#gen) return;
+					this.#restartAttempts = 0;
+					this.#badRequestResets = 0;
+					// An error or outage reported after this batch was handed over is newer news.
+					if (trouble !== this.#troubleSeq) this.#set({ lastSyncedAt: state.lastSyncedAt });
+					else this.#set({ phase: upToDate ? 'live' : 'initial', lastSyncedAt: state.lastSyncedAt });
+					this.#opts.onBatch?.(this.#shape, messages);
+				},
+				fail
+			);
+			const done = settled.finally(() => this.#inFlight.splice(this.#inFlight.indexOf(done), 1));
+			this.#inFlight.push(done);
 		} catch (e) {
-			if (gen !== this.#gen) return;
-			// Nothing of this batch (position included) was stored. Stop this stream before it moves
-			// past the lost batch, and resume from the stored position.
-			this.#opts.log?.(`shape ${this.#shape}: applying a batch failed`, e);
-			this.#set({ phase: 'error', error: `local write failed: ${describe(e).message}` });
-			this.#restart(this.#restartDelay());
+			fail(e);
 		}
 	}
 

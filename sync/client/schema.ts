@@ -52,6 +52,8 @@ export interface ShapeStateRecord {
 	lastSyncedAt?: number;
 	/** ms epoch of the last applied batch. */
 	updatedAt: number;
+	/** Id of the batch that stored this position (the next batch checks it: batches commit in order). */
+	batch?: string;
 }
 
 /** A rejection as the server words it (src/lib/domain/mutations/envelope.ts `MutationError`). */
