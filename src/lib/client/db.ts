@@ -5,6 +5,7 @@
 import Dexie, { type Table } from 'dexie';
 import {
 	SHAPE_STORES,
+	SHAPE_STORES_V3,
 	SYNC_STORES,
 	type ConflictRecord,
 	type MetaRecord,
@@ -49,6 +50,8 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 		// Version history: append a new version() when a store spec changes; never edit old ones
 		// once released (Dexie migrates the browser's existing database forward).
 		this.version(1).stores({ ...SHAPE_STORES, ...SYNC_STORES });
+		// Version 3 (sync speed): tickets lose the `status` index, which `[status+updated_at]` covers.
+		this.version(3).stores(SHAPE_STORES_V3);
 	}
 }
 
