@@ -295,7 +295,8 @@ class ShapeReplication {
 	#poll() {
 		const s = this.#stream;
 		if (!s || this.#stopped) return;
-		if (s.isUpToDate && s.isConnected() && this.state.phase !== 'live' && this.state.phase !== 'error') {
+		// Not while batches are still being stored: `live` means the rows are in Dexie.
+		if (s.isUpToDate && s.isConnected() && !this.#inFlight.length && this.state.phase !== 'live' && this.state.phase !== 'error') {
 			this.#set({ phase: 'live', lastSyncedAt: s.lastSyncedAt() ?? this.state.lastSyncedAt });
 		}
 	}
