@@ -161,6 +161,34 @@ describe('replicator', () => {
 		expect((await db.shapeState.get('tickets'))!.offset).toBe('1_0');
 	});
 
+	it('pipelined snapshot chunks: when one fails, no later chunk stores its rows or position', async () => {
+		const all = Array.from({ length: 12 }, (_, i) => ticket(i + 1));
+		peer.defineShape('tickets', TICKET_SCHEMA, all);
+		peer.chunkSize = 3;
+		const table = db.table('tickets');
+		const real = table.bulkPut.bind(table);
+		let calls = 0;
+		(table as { bulkPut: unknown }).bulkPut = (...args: Parameters<typeof real>) => {
+			// The 2nd chunk fails once, after the 3rd chunk's transaction has been started.
+			if (++calls === 2) return new Promise((_, reject) => setTimeout(() => reject(new Error('disk full')), 30));
+			return real(...args);
+		};
+		const seen: Array<{ offset?: string; rows: number }> = [];
+		make();
+		rep!.subscribe((st) => {
+			if (st.tickets.phase === 'error') void Promise.all([db.shapeState.get('tickets'), db.tickets.count()]).then(([s, rows]) => seen.push({ offset: s?.offset, rows }));
+		});
+		await rep!.start();
+		await until(() => seen.length > 0, { what: 'error phase' });
+		// Only the first chunk is stored (3 rows and the position after it, 0_1); chunk 3 was in flight and stored nothing.
+		expect(seen[0]).toEqual({ offset: '0_1', rows: 3 });
+		expect(calls).toBeGreaterThanOrEqual(3);
+		await until(async () => (await db.tickets.count()) === 12 && rep!.state().tickets.phase === 'live', { what: 'recovery' });
+		expect((await db.tickets.toArray()).map((r) => r.id).sort()).toEqual(all.map((t) => t.id).sort());
+		// Resumed from 0_1, not from scratch.
+		expect(peer.requests.filter((r) => r.path === '/api/sync/shape' && r.query.offset === '-1')).toHaveLength(1);
+	});
+
 	it('goes offline on network failures, retries with backoff, and reports live again', async () => {
 		peer.defineShape('tickets', TICKET_SCHEMA, [ticket(1)]);
 		peer.shapeFaults.set('tickets', ['drop', 503, 'drop']);
@@ -194,14 +222,19 @@ describe('replicator', () => {
 		make({ headers: { authorization: () => `Bearer ${token}` }, onUnauthorized: async () => (refreshes++, false) });
 		await rep!.start();
 		await rep!.whenLive();
+		// The stream does not wait for the local commit before its next request: the long-poll
+		// already waiting carries the good token and brings ticket 2; the request after it is the 401.
+		await until(() => shapeRequests().some((r) => r.query.live === 'true'), { what: 'live request' });
 		token = 'expired';
 		peer.change('tickets', 'insert', ticket(2));
 		await until(() => rep!.state().tickets.status === 401, { what: '401 state' });
 		expect(refreshes).toBeGreaterThan(0);
+		await until(async () => (await db.tickets.count()) === 2, { what: 'ticket 2 stored' });
 		const offset = (await db.shapeState.get('tickets'))!.offset;
+		peer.change('tickets', 'insert', ticket(3));
 		token = 'good';
 		rep!.authRestored();
-		await until(async () => (await db.tickets.count()) === 2, { what: 'resumed' });
+		await until(async () => (await db.tickets.count()) === 3, { what: 'resumed' });
 		const resumed = shapeRequests().filter((r) => r.status === 200).at(-1)!;
 		expect(resumed.query.offset === offset || Number(resumed.query.offset.split('_')[0]) >= Number(offset.split('_')[0])).toBe(true);
 		expect(peer.requests.filter((r) => r.query.offset === '-1')).toHaveLength(1);

@@ -24,7 +24,7 @@
 import { ShapeStream, FetchError, isChangeMessage, isControlMessage, type Message, type BackoffOptions, type Offset, type Row as ElectricRow } from '@electric-sql/client';
 import type { Table } from 'dexie';
 import { shapeTable, type Row, type ShapeStateRecord, type SyncDatabase } from './schema';
-import { keyFromMessageKey, shapeParser } from './values';
+import { keyFromMessageKey, parseShapeBody, shapeParser } from './values';
 import { confirmBySnapshot, confirmTxids, type PgSnapshot } from './txids';
 
 export type SyncPhase = 'connecting' | 'initial' | 'live' | 'offline' | 'error' | 'stopped';
@@ -66,6 +66,15 @@ export interface ReplicatorOptions {
 }
 
 type Listener = (states: Record<string, ShapeSyncState>) => void;
+
+/**
+ * Control message the replicator puts in place of the change messages it parsed itself (see
+ * `#parseBody`); never on the wire: only the local ShapeStream sees it, and passes it through.
+ */
+const PARSED = 'outpost-parsed';
+
+/** Batch transactions a shape may have started and not yet committed. */
+const MAX_IN_FLIGHT = 2;
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialDelay: 1_000, maxDelay: 32_000, multiplier: 2, maxRetries: Infinity };
 
@@ -192,6 +201,17 @@ class ShapeReplication {
 	#schemaHeader?: string;
 	#ticker?: ReturnType<typeof setInterval>;
 	#stopped = true;
+	/** Batch transactions started and not yet settled, oldest first. */
+	readonly #inFlight: Promise<void>[] = [];
+	/** `batch` of the position the newest started transaction stores (null: none stored). */
+	#lastBatch: string | null = null;
+	#batchSeq = 0;
+	#lastSyncedAt?: number;
+	/** Counts error/offline reports: a batch committing after a later one keeps that phase. */
+	#troubleSeq = 0;
+	/** Change messages parsed by the transport, by the id of the marker that stands for them. */
+	readonly #parsed = new Map<number, Message<ElectricRow>[]>();
+	#parsedSeq = 0;
 
 	constructor(owner: Replicator, shape: string, opts: ReplicatorOptions) {
 		this.#owner = owner;
@@ -202,6 +222,7 @@ class ShapeReplication {
 	}
 
 	#set(patch: Partial<ShapeSyncState>) {
+		if (patch.phase === 'error' || patch.phase === 'offline') this.#troubleSeq++;
 		const next = { ...this.state, ...patch };
 		if (next.phase === 'live' && this.state.phase !== 'live') next.liveSince = Date.now();
 		if (next.phase !== 'live') next.liveSince = undefined;
@@ -247,6 +268,7 @@ class ShapeReplication {
 
 	#close() {
 		this.#gen++;
+		this.#parsed.clear();
 		this.#unsubscribe?.();
 		this.#unsubscribe = undefined;
 		this.#abort?.abort();
@@ -273,13 +295,16 @@ class ShapeReplication {
 	#poll() {
 		const s = this.#stream;
 		if (!s || this.#stopped) return;
-		if (s.isUpToDate && s.isConnected() && this.state.phase !== 'live' && this.state.phase !== 'error') {
+		// Not while batches are still being stored: `live` means the rows are in Dexie.
+		if (s.isUpToDate && s.isConnected() && !this.#inFlight.length && this.state.phase !== 'live' && this.state.phase !== 'error') {
 			this.#set({ phase: 'live', lastSyncedAt: s.lastSyncedAt() ?? this.state.lastSyncedAt });
 		}
 	}
 
 	#open(stored: ShapeStateRecord | undefined) {
 		const gen = ++this.#gen;
+		this.#lastBatch = stored?.batch ?? null;
+		this.#lastSyncedAt = stored?.lastSyncedAt ?? this.state.lastSyncedAt;
 		const abort = new AbortController();
 		this.#abort = abort;
 		const resume = stored?.handle && stored.offset && stored.offset !== '-1' ? { offset: stored.offset as Offset, handle: stored.handle } : {};
@@ -293,6 +318,7 @@ class ShapeReplication {
 				const schema = res.headers.get('electric-schema');
 				if (res.ok && schema) this.#schemaHeader = schema;
 				if (res.status >= 500 || res.status === 429) this.#set({ phase: 'offline', error: `server answered ${res.status}`, status: res.status });
+				if (res.status === 200 && schema && !isLiveRequest(input)) return await this.#parseBody(res, schema, gen);
 				return res;
 			} catch (e) {
 				if (gen === this.#gen && !abort.signal.aborted) this.#set({ phase: 'offline', error: describe(e).message });
@@ -321,6 +347,45 @@ class ShapeReplication {
 				if (this.state.phase !== 'error') this.#set({ phase: 'error', ...describe(err) });
 			}
 		);
+	}
+
+	/**
+	 * Non-live responses (snapshot chunks, catch-up) can be large: their change messages are parsed
+	 * here, with a plain JSON.parse and compiled column converters, instead of by the stream's
+	 * reviver (values.ts). The stream gets the other messages plus one marker standing for the
+	 * parsed changes, in the marker's place; `#apply` swaps them back in. Order inside a response
+	 * does not matter to `#apply`, and the last message (up-to-date or not) stays last.
+	 */
+	async #parseBody(res: Response, schema: string, gen: number): Promise<Response> {
+		const text = await res.text();
+		const headers = new Headers(res.headers);
+		headers.delete('content-length');
+		headers.delete('content-encoding');
+		const init = { status: res.status, statusText: res.statusText, headers };
+		let parsed: ReturnType<typeof parseShapeBody>;
+		try {
+			parsed = parseShapeBody(text, schema);
+		} catch {
+			parsed = null;
+		}
+		// Not an array, or nothing to take out: the stream sees the body as it came.
+		if (!parsed || !parsed.changes.length || gen !== this.#gen) return new Response(text, init);
+		const id = ++this.#parsedSeq;
+		this.#parsed.set(id, parsed.changes as unknown as Message<ElectricRow>[]);
+		// Responses the stream drops (aborted prefetches) leave entries behind: keep a few only.
+		if (this.#parsed.size > 16) this.#parsed.delete(this.#parsed.keys().next().value!);
+		return new Response(JSON.stringify([{ headers: { control: PARSED, id } }, ...parsed.others]), init);
+	}
+
+	/** The batch with the marker replaced by the change messages it stands for. */
+	#expand(messages: Message<ElectricRow>[]): Message<ElectricRow>[] {
+		const i = messages.findIndex((m) => isControlMessage(m) && (m.headers.control as string) === PARSED);
+		if (i < 0) return messages;
+		const id = (messages[i].headers as { id?: number }).id ?? -1;
+		const changes = this.#parsed.get(id);
+		this.#parsed.delete(id);
+		if (!changes) throw new Error('a parsed response went missing');
+		return [...messages.slice(0, i), ...changes, ...messages.slice(i + 1)];
 	}
 
 	async #onError(err: Error, gen: number): Promise<void | Record<string, never>> {
@@ -359,15 +424,38 @@ class ShapeReplication {
 			await this.#table.clear();
 			await db.shapeState.delete(this.#shape);
 		});
+		this.#lastBatch = null;
 	}
 
-	async #apply(messages: Message<ElectricRow>[], gen: number, stream: ShapeStream<ElectricRow>): Promise<void> {
+	/** Waits for every started batch transaction to settle. */
+	async #drain(): Promise<void> {
+		while (this.#inFlight.length) await this.#inFlight[0];
+	}
+
+	/**
+	 * Applies one batch in ONE Dexie transaction that also stores the stream's position. The
+	 * transaction is started here but not awaited (up to MAX_IN_FLIGHT at once): the stream goes on
+	 * to the next batch, whose rows are cloned into IndexedDB while the previous transaction commits.
+	 * IndexedDB runs them in order; each checks that the stored position is the one its predecessor
+	 * wrote (`batch`), so if one fails, the ones after it store nothing either, and the stream is
+	 * restarted from the last stored position.
+	 */
+	async #apply(batch: Message<ElectricRow>[], gen: number, stream: ShapeStream<ElectricRow>): Promise<void> {
 		if (gen !== this.#gen || this.#stopped) return;
 		const db = this.#opts.db;
-		const now = Date.now();
+		const fail = (e: unknown) => {
+			if (gen !== this.#gen || this.#stopped) return;
+			// Nothing of this batch (position included) was stored. Stop this stream before it moves
+			// past the lost batch, and resume from the stored position.
+			this.#opts.log?.(`shape ${this.#shape}: applying a batch failed`, e);
+			this.#set({ phase: 'error', error: `local write failed: ${describe(e).message}` });
+			this.#restart(this.#restartDelay());
+		};
 		try {
+			const messages = this.#expand(batch);
 			if (messages.some((m) => isControlMessage(m) && m.headers.control === 'must-refetch')) {
 				// The stream already reset itself to offset -1 with the new handle.
+				await this.#drain();
 				await this.#reset();
 				if (gen !== this.#gen) return;
 				this.#schemaHeader = undefined;
@@ -375,6 +463,9 @@ class ShapeReplication {
 				this.#opts.onBatch?.(this.#shape, messages);
 				return;
 			}
+			while (this.#inFlight.length >= MAX_IN_FLIGHT) await this.#inFlight[0];
+			if (gen !== this.#gen || this.#stopped) return;
+			const now = Date.now();
 			const upToDate = messages.some((m) => isControlMessage(m) && m.headers.control === 'up-to-date') || stream.isUpToDate;
 			const rows = new Map<string, Row | null>();
 			const needExisting = new Set<string>();
@@ -396,18 +487,25 @@ class ShapeReplication {
 					snapshot = m.headers as unknown as PgSnapshot;
 				}
 			}
+			const expected = this.#lastBatch;
+			const batchId = `${gen}.${++this.#batchSeq}`;
 			const state: ShapeStateRecord = {
 				shape: this.#shape,
 				handle: stream.shapeHandle,
 				offset: stream.lastOffset,
 				schema: this.#parseSchema(),
-				lastSyncedAt: upToDate ? now : this.state.lastSyncedAt,
-				updatedAt: now
+				lastSyncedAt: upToDate ? now : this.#lastSyncedAt,
+				updatedAt: now,
+				batch: batchId
 			};
+			this.#lastBatch = batchId;
+			this.#lastSyncedAt = state.lastSyncedAt;
 			// Overlay bookkeeping joins the transaction only when this batch can confirm something, so
 			// snapshot chunks of different shapes do not queue behind each other on those stores.
 			const scope = txids.size || snapshot ? [this.#table, db.shapeState, db.overlays, db.pendingTxids, db.seenTxids] : [this.#table, db.shapeState];
-			await db.transaction('rw', scope, async () => {
+			const tx = db.transaction('rw', scope, async () => {
+				// Requested first, checked before anything else is written: the previous batch is stored.
+				const before = db.shapeState.get(this.#shape);
 				if (needExisting.size) {
 					const keys = [...needExisting];
 					const existing = await this.#table.bulkGet(keys);
@@ -419,7 +517,8 @@ class ShapeReplication {
 				for (const { key, op, value } of ops) {
 					touched.add(key);
 					if (op === 'delete') rows.set(key, null);
-					else if (op === 'insert') rows.set(key, { ...value, id: key } as Row);
+					// Snapshot rows are stored as parsed (no copy) when they already carry their key.
+					else if (op === 'insert') rows.set(key, (value.id === key ? value : { ...value, id: key }) as Row);
 					else {
 						const prev = rows.get(key);
 						// An update for a row we do not hold (should not happen) is stored as given.
@@ -433,24 +532,35 @@ class ShapeReplication {
 					if (r) puts.push(r);
 					else dels.push(key);
 				}
-				if (puts.length) await this.#table.bulkPut(puts);
-				if (dels.length) await this.#table.bulkDelete(dels);
+				// Issued now (the rows are cloned now, even while an earlier transaction still runs).
+				const writes: Promise<unknown>[] = [];
+				if (puts.length) writes.push(this.#table.bulkPut(puts));
+				if (dels.length) writes.push(this.#table.bulkDelete(dels));
+				for (const w of writes) w.catch(() => {});
+				const stored = await before;
+				if ((stored?.batch ?? null) !== (expected ?? null)) throw new Error('the previous batch was not stored');
+				await Promise.all(writes);
 				if (txids.size) await confirmTxids(db, this.#shape, txids, now);
 				if (snapshot) await confirmBySnapshot(db, this.#shape, snapshot, now);
 				await db.shapeState.put(state);
 			});
-			if (gen !== this.#gen) return;
-			this.#restartAttempts = 0;
-			this.#badRequestResets = 0;
-			this.#set({ phase: upToDate ? 'live' : 'initial', lastSyncedAt: state.lastSyncedAt });
-			this.#opts.onBatch?.(this.#shape, messages);
+			const trouble = this.#troubleSeq;
+			const settled: Promise<void> = tx.then(
+				() => {
+					if (gen !== this.#gen) return;
+					this.#restartAttempts = 0;
+					this.#badRequestResets = 0;
+					// An error or outage reported after this batch was handed over is newer news.
+					if (trouble !== this.#troubleSeq) this.#set({ lastSyncedAt: state.lastSyncedAt });
+					else this.#set({ phase: upToDate ? 'live' : 'initial', lastSyncedAt: state.lastSyncedAt });
+					this.#opts.onBatch?.(this.#shape, messages);
+				},
+				fail
+			);
+			const done = settled.finally(() => this.#inFlight.splice(this.#inFlight.indexOf(done), 1));
+			this.#inFlight.push(done);
 		} catch (e) {
-			if (gen !== this.#gen) return;
-			// Nothing of this batch (position included) was stored. Stop this stream before it moves
-			// past the lost batch, and resume from the stored position.
-			this.#opts.log?.(`shape ${this.#shape}: applying a batch failed`, e);
-			this.#set({ phase: 'error', error: `local write failed: ${describe(e).message}` });
-			this.#restart(this.#restartDelay());
+			fail(e);
 		}
 	}
 
@@ -462,4 +572,10 @@ class ShapeReplication {
 			return undefined;
 		}
 	}
+}
+
+/** A request the stream makes in live mode (long-poll): small, and kept on the stream's own parser. */
+function isLiveRequest(input: Parameters<typeof fetch>[0]): boolean {
+	const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+	return /[?&]live=true(&|$)/.test(url);
 }

@@ -54,11 +54,25 @@ interface Instance {
   snap: PgSnapshot;
   pred: (row: Row) => boolean;
   selected: Set<string>;
-  /** Snapshot chunks not yet all served (JSON message lists without brackets). */
-  chunks?: { parts: string[]; tail: string; expires: number };
+  /** Snapshot chunks not yet all served (JSON message lists without brackets), filled while read. */
+  chunks?: SnapshotChunks;
   touchedAt: number;
   usedAt: number;
 }
+
+interface SnapshotChunks {
+  parts: string[];
+  /** `snapshot-end` message. */
+  tail: string;
+  expires: number;
+  /** The read has ended (all parts are there, or it failed). */
+  done: boolean;
+  error?: Error;
+  waiters: Set<() => void>;
+}
+
+/** Rows per FETCH from the snapshot cursor. */
+const SNAPSHOT_PAGE = 1_000;
 
 class Refetch extends Error {}
 
@@ -261,7 +275,7 @@ export class SyncEngine {
       if (schema.hash !== inst.schema.hash) return this.mustRefetch(identity);
       inst.usedAt = Date.now();
       this.touch(inst);
-      if (isChunk(pos!)) return this.serveChunk(inst, pos!, identity);
+      if (isChunk(pos!)) return await this.serveChunk(inst, pos!, identity);
       if (cmp(pos!, inst.start) < 0) return this.badRequest('offset', 'is before the start of this shape');
       if (cmp(pos!, this.tailer.horizon) < 0) return this.mustRefetch(identity);
       if (cmp(pos!, this.tailer.tail) > 0) {
@@ -349,70 +363,141 @@ export class SyncEngine {
 
   private async createInstance(def: ShapeDefinition, identity: string, log: Instance['log'], now: boolean, requested: string | null): Promise<Response> {
     const schema = await this.schemaOf(def.table);
-    // Everything published so far is visible in the snapshot taken next (its windows ended at an
-    // xmin at or below the snapshot's): the instance's log starts at the current tail.
-    await this.tailer.sync();
+    // Everything published so far is visible in the snapshot taken next (its windows' snapshots
+    // were taken before it): the instance's log starts at the current tail. No need to wait for
+    // the tailer to catch up first (after a bulk import that can take seconds): entries published
+    // later whose transactions the snapshot already sees are skipped by `convert`.
     const start = this.tailer.tail;
-    const where = compileSql(def.where);
-    const cols = def.columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ');
-    const query = CompiledQuery.raw(`select ${cols} from public.${quoteIdent(def.table)} where ${where.sql}`, where.params);
-    const { snapText, rows } = await this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        // The same text encoding as the capture triggers.
-        await sql`select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, DMY', true), set_config('intervalstyle', 'iso_8601', true),
-                         set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true)`.execute(trx);
-        const s = await sql<{ s: string }>`select pg_current_snapshot()::text as s`.execute(trx);
-        const rows = log === 'changes_only' ? [] : ((await trx.executeQuery(query)).rows as Row[]);
-        return { snapText: s.rows[0].s, rows };
-      });
-    const snap = parseSnapshot(snapText);
     const handle = requested && this.reserved.get(requested) === identity ? requested : this.newHandle(identity);
     this.reserved.delete(handle);
+    // Check the definition against the table before anything is read.
+    this.build(def, identity, log, schema, handle, start, parseSnapshot('1:1:'));
+    const snapshot = this.readSnapshot(def, identity, log, schema, handle, start, !now && log !== 'changes_only');
+    const { snap, rows } = await snapshot.ready;
     const inst = this.build(def, identity, log, schema, handle, start, snap);
-    await sql`insert into sync_shapes (handle, identity, tbl, definition, schema_hash, start_offset, snapshot)
-              values (${handle}, ${identity}, ${def.table},
-                      ${JSON.stringify({ name: def.name, table: def.table, columns: def.columns, where: JSON.parse(filterKey(def.where)), replica: def.replica, log })}::jsonb,
-                      ${schema.hash}, ${fmt(start)}, ${snapText})`.execute(this.db);
+    inst.chunks = rows;
     this.instances.set(handle, inst);
 
-    const snapshotEnd = JSON.stringify({ headers: { control: 'snapshot-end', xmin: String(snap.xmin), xmax: String(snap.xmax), xip_list: [...snap.xip].map(String) } });
     const upToDate = this.upToDate();
     if (now) return this.respond(inst, `[${upToDate}]`, fmt(start), { live: false, upToDate: true, hasData: false });
-    // Snapshot rows as inserts, in chunks of about maxBytes.
-    const parts: string[] = [];
-    let cur: string[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      const m = JSON.stringify({ key: this.key(inst, row), value: row, headers: { operation: 'insert', relation: ['public', def.table] } });
-      if (cur.length && (bytes + m.length > this.o.maxBytes || cur.length >= 50_000)) {
-        parts.push(cur.join(','));
-        cur = [];
-        bytes = 0;
-      }
-      cur.push(m);
-      bytes += m.length;
-    }
-    parts.push(cur.join(','));
-    const tailMsgs = `${snapshotEnd},${upToDate}`;
-    if (parts.length === 1) {
-      return this.respond(inst, `[${parts[0] ? parts[0] + ',' : ''}${tailMsgs}]`, fmt(start), { live: false, upToDate: true, hasData: rows.length > 0 });
-    }
-    inst.chunks = { parts, tail: tailMsgs, expires: Date.now() + 10 * 60_000 };
-    return this.respond(inst, `[${parts[0]}]`, '0_0', { live: false, upToDate: false, hasData: true });
+    return this.serveChunkAt(inst, 0, identity);
   }
 
-  private serveChunk(inst: Instance, pos: Pos, identity: string): Response {
+  /**
+   * The snapshot of a new instance, read in ONE repeatable-read transaction that also records the
+   * instance (`sync_shapes`). `ready` resolves once the snapshot is taken; the rows then stream in
+   * the background (a server-side cursor; PostgreSQL builds each message's JSON) into chunks that
+   * the client fetches while the rest is still being read, so the first bytes leave after one page
+   * instead of after the whole table.
+   */
+  private readSnapshot(def: ShapeDefinition, identity: string, log: Instance['log'], schema: TableSchema, handle: string, start: Pos, withRows: boolean) {
+    const rows: SnapshotChunks = { parts: [], done: !withRows, expires: Date.now() + 10 * 60_000, waiters: new Set(), tail: '' };
+    let resolveReady!: (v: { snap: PgSnapshot; rows: SnapshotChunks }) => void;
+    let rejectReady!: (e: unknown) => void;
+    const ready = new Promise<{ snap: PgSnapshot; rows: SnapshotChunks }>((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    const notify = () => {
+      for (const w of [...rows.waiters]) w();
+    };
+    const where = compileSql(def.where);
+    const table = quoteIdent(def.table);
+    const cols = def.columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ');
+    // Electric's message key `"public"."<table>"/"<pk>"…`, `/` doubled, NULL as `_`.
+    const keyExpr = `'"public"."${def.table}"/' || ${schema.pk.map((c) => `'"' || replace(coalesce(x.${quoteIdent(c)}, '_'), '/', '//') || '"'`).join(` || '/' || `)}`;
+    const headers = JSON.stringify({ operation: 'insert', relation: ['public', def.table] });
+    const cursorSql = `declare outpost_snapshot no scroll cursor for
+      select '{"key":' || to_json(${keyExpr})::text || ',"value":' || row_to_json(x)::text || ',"headers":${headers.replace(/'/g, "''")}}' as m
+        from (select ${cols} from public.${table} where ${where.sql}) x`;
+    const o = this.o;
+    let snapText = '';
+    const run = this.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+      // The same text encoding as the capture triggers.
+      await sql`select set_config('timezone', 'UTC', true), set_config('datestyle', 'ISO, DMY', true), set_config('intervalstyle', 'iso_8601', true),
+                       set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true)`.execute(trx);
+      snapText = (await sql<{ s: string }>`select pg_current_snapshot()::text as s`.execute(trx)).rows[0].s;
+      const snap = parseSnapshot(snapText);
+      // Recorded in this transaction: on PGlite (one connection) a query beside it would wait for it.
+      await sql`insert into sync_shapes (handle, identity, tbl, definition, schema_hash, start_offset, snapshot)
+                values (${handle}, ${identity}, ${def.table},
+                        ${JSON.stringify({ name: def.name, table: def.table, columns: def.columns, where: JSON.parse(filterKey(def.where)), replica: def.replica, log })}::jsonb,
+                        ${schema.hash}, ${fmt(start)}, ${snapText})`.execute(trx);
+      rows.tail = JSON.stringify({ headers: { control: 'snapshot-end', xmin: String(snap.xmin), xmax: String(snap.xmax), xip_list: [...snap.xip].map(String) } });
+      resolveReady({ snap, rows });
+      if (!withRows) return;
+      await trx.executeQuery(CompiledQuery.raw(cursorSql, where.params));
+      // Chunks grow 256 KB, 512 KB, … up to maxBytes: the first one is quick to read and to apply.
+      let cur: string[] = [];
+      let bytes = 0;
+      const limit = () => Math.min(o.maxBytes, 256 * 1024 * 2 ** rows.parts.length);
+      for (;;) {
+        const page = (await trx.executeQuery<{ m: string }>(CompiledQuery.raw(`fetch forward ${SNAPSHOT_PAGE} from outpost_snapshot`))).rows;
+        for (const { m } of page) {
+          if (cur.length && (bytes + m.length > limit() || cur.length >= 50_000)) {
+            rows.parts.push(cur.join(','));
+            notify();
+            cur = [];
+            bytes = 0;
+          }
+          cur.push(m);
+          bytes += m.length;
+        }
+        if (page.length < SNAPSHOT_PAGE) break;
+      }
+      await trx.executeQuery(CompiledQuery.raw('close outpost_snapshot'));
+      if (cur.length) rows.parts.push(cur.join(','));
+    });
+    run.then(
+      () => {
+        rows.done = true;
+        notify();
+      },
+      (e) => {
+        rejectReady(e);
+        rows.error = e instanceof Error ? e : new Error(String(e));
+        rows.done = true;
+        notify();
+        this.instances.delete(handle);
+        this.o.log?.('warn', 'sync snapshot failed', { table: def.table, error: rows.error.message });
+      }
+    );
+    return { ready };
+  }
+
+  /** Waits until chunk k is known to be complete (the next one started, or the read ended). */
+  private async chunkReady(c: SnapshotChunks, k: number): Promise<void> {
+    while (!c.done && c.parts.length <= k + 1) {
+      await new Promise<void>((resolve) => {
+        const w = () => {
+          c.waiters.delete(w);
+          resolve();
+        };
+        c.waiters.add(w);
+      });
+    }
+  }
+
+  private async serveChunkAt(inst: Instance, k: number, identity: string): Promise<Response> {
     const c = inst.chunks;
-    const k = Number(pos.s) + 1;
-    if (!c || c.expires < Date.now() || k >= c.parts.length) return this.mustRefetch(identity);
+    if (!c || c.expires < Date.now()) return this.mustRefetch(identity);
+    await this.chunkReady(c, k);
+    if (c.error) return this.mustRefetch(identity);
+    const upToDate = this.upToDate();
+    const tailMsgs = `${c.tail},${upToDate}`;
+    if (k === 0 && c.parts.length <= 1) {
+      return this.respond(inst, `[${c.parts[0] ? c.parts[0] + ',' : ''}${tailMsgs}]`, fmt(inst.start), { live: false, upToDate: true, hasData: !!c.parts[0] });
+    }
+    if (k >= c.parts.length) return this.mustRefetch(identity);
     const last = k === c.parts.length - 1;
     if (last) c.expires = Math.min(c.expires, Date.now() + 60_000);
     return last
-      ? this.respond(inst, `[${c.parts[k]},${c.tail}]`, fmt(inst.start), { live: false, upToDate: true, hasData: true })
+      ? this.respond(inst, `[${c.parts[k]},${tailMsgs}]`, fmt(inst.start), { live: false, upToDate: true, hasData: true })
       : this.respond(inst, `[${c.parts[k]}]`, `0_${k}`, { live: false, upToDate: false, hasData: true });
+  }
+
+  private serveChunk(inst: Instance, pos: Pos, identity: string): Promise<Response> {
+    return this.serveChunkAt(inst, Number(pos.s) + 1, identity);
   }
 
   private upToDate(): string {

@@ -116,3 +116,45 @@ export async function seedTickets(databaseUrl, n) {
     await c.end();
   }
 }
+
+/**
+ * CPU time (ms, user + system) used so far, read from /proc (Linux; {} elsewhere): `server` = the
+ * process `serverPid`, `chromium-<type>` = the Chromium processes this process started (Playwright
+ * launches the browser as our child), by process type.
+ */
+export function cpuTimes(serverPid, browserRoot = process.pid) {
+  const out = {};
+  let dirs = [];
+  try {
+    dirs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  const procs = new Map();
+  for (const d of dirs) {
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), chromium: st.includes('(chrom'), ms: (Number(f[11]) + Number(f[12])) * 10 }); // USER_HZ = 100
+    } catch {
+      /* gone */
+    }
+  }
+  const under = (pid, root) => {
+    for (let p = pid, n = 0; p > 1 && n < 20; p = procs.get(p)?.ppid ?? 0, n++) if (p === root) return true;
+    return false;
+  };
+  for (const [pid, { ms, chromium }] of procs) {
+    if (pid === serverPid) out.server = ms;
+    else if (chromium && under(pid, browserRoot)) {
+      let type = 'browser';
+      try {
+        type = /--type=([a-z-]+)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      } catch {
+        /* gone */
+      }
+      out[`chromium-${type}`] = (out[`chromium-${type}`] ?? 0) + ms;
+    }
+  }
+  return out;
+}

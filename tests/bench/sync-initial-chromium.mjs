@@ -7,9 +7,10 @@
 // Measured from the click on "Sign in" until the tickets shape is live with N rows in IndexedDB
 // (polled every 100 ms: the phase through the `?debug` hook, the count with the raw IndexedDB
 // API, so the measurement doesn't add Dexie live queries). Target: ≥ 20k rows/s.
+// BENCH_PORT overrides the server port (default 4391); BENCH_PROFILE writes a CPU profile of the page.
 import fs from 'node:fs';
 import { chromium } from '@playwright/test';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, seedTickets, ADMIN, ms } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, seedTickets, ADMIN, ms, cpuTimes } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
@@ -26,7 +27,7 @@ if (!process.env.TEST_DATABASE_URL && !process.env.BENCH_DATABASE_URL) {
 await ensureBuilt();
 const pgdb = await freshPgDatabase();
 const dataDir = tmpDir();
-const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: 4391 });
+const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: Number(process.env.BENCH_PORT ?? 4391) });
 let browser;
 const report = [];
 try {
@@ -55,6 +56,15 @@ try {
 	await page.getByLabel('Email').fill(ADMIN.email);
 	await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
 
+	// BENCH_PROFILE=<file.cpuprofile>: a V8 CPU profile of the page over the whole sync (open it in
+	// Chromium's DevTools, or summarise its self times), to see where the page's time goes.
+	const cdp = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : null;
+	if (cdp) {
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+		await cdp.send('Profiler.start');
+	}
+	const cpu0 = cpuTimes(srv.pid);
 	const t0 = performance.now();
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	let firstRowAt;
@@ -90,7 +100,18 @@ try {
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	const elapsed = performance.now() - t0;
+	const cpu1 = cpuTimes(srv.pid);
+	if (cdp) {
+		const { profile } = await cdp.send('Profiler.stop');
+		fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+		report.push(`profile   ${process.env.BENCH_PROFILE}`);
+	}
 	const rate = Math.round(last.count / (elapsed / 1000));
+	// CPU used meanwhile: on a busy machine the wall time mostly says how much CPU we were given,
+	// this says how much the sync needed (PostgreSQL's own processes not included).
+	const cpu = Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)]).filter(([, v]) => v > 0);
+	const load = fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0] : '?';
+	report.push(`cpu       ${cpu.map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; total ${(cpu.reduce((a, [, v]) => a + v, 0) / 1000).toFixed(1)} s (load average ${load} on ${(await import('node:os')).default.cpus().length} cores)`);
 	report.push(
 		`chromium  ${last.count} rows live in ${(elapsed / 1000).toFixed(2)} s → ${rate.toLocaleString('en')} rows/s ` +
 			`(first row after ${ms(firstRowAt ?? elapsed)}; ${requests} tickets requests, ${(bytes / 1024 / 1024).toFixed(1)} MB body; non-live requests: ${ms(waitMs)} waiting for the server, ${ms(transferMs)} transferring, partly overlapped; target ≥ 20,000 rows/s: ${rate >= 20_000 ? 'met' : 'NOT met'})`

@@ -100,7 +100,7 @@ async function viaServer() {
 	const pgdb = await freshPgDatabase();
 	if (!pgdb) throw new Error('TEST_DATABASE_URL is not set');
 	const dataDir = tmpDir();
-	const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: 4390 });
+	const srv = await startServer({ dataDir, databaseUrl: pgdb.url, port: Number(process.env.BENCH_PORT ?? 4390) });
 	try {
 		const token = await login(srv.url, ADMIN.email, ADMIN.password);
 		report.push(`seed    ${N} tickets by SQL in ${ms(await seedTickets(pgdb.url, N))}`);

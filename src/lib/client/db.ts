@@ -5,6 +5,7 @@
 import Dexie, { type Table } from 'dexie';
 import {
 	SHAPE_STORES,
+	SHAPE_STORES_V3,
 	SYNC_STORES,
 	type ConflictRecord,
 	type MetaRecord,
@@ -85,6 +86,8 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 		// 2: files chosen offline wait in `uploads` until uploaded (src/lib/client/uploads.ts);
 		// the attachments shape.
 		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt', ticket_attachments });
+		// 3 (sync speed): tickets lose the `status` index, which `[status+updated_at]` covers.
+		this.version(3).stores(SHAPE_STORES_V3);
 	}
 }
 

@@ -151,6 +151,10 @@ async function boot(cfg: Config): Promise<App> {
     realtime = { feed, listener };
   }
   registerRuntime(a, realtime);
+  // The embedded shape engine follows the change log from boot (not from the first sync request):
+  // a bulk import is then already read when a device asks for its snapshot, and live requests
+  // don't pay for the catch-up.
+  if (!cfg.ELECTRIC_URL && !cfg.OUTPOST_MIGRATE_ONLY) void sync.start().catch((e) => log.warn('sync engine start failed (retried on the first sync request)', { error: e instanceof Error ? e.message : String(e) }));
   log.info('app ready', {
     engine: database.engine,
     dataDir: database.engine === 'pglite' ? database.dataDir : undefined,
