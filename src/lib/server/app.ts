@@ -24,6 +24,7 @@ import { log } from './log';
 import { systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { recordAudit } from './audit/service';
 import path from 'node:path';
+import { buildBackground, type Background } from './jobs/wiring';
 
 export interface App {
   config: Config;
@@ -38,6 +39,8 @@ export interface App {
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
+  /** jobs: pg-boss queue, assignment, escalation, mail transport (workers run here unless OUTPOST_WORKERS=external). */
+  background: Background;
   startedAt: number;
   schemaVersion: number;
 }
@@ -76,6 +79,9 @@ async function boot(cfg: Config): Promise<App> {
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications });
+  // jobs: background work and the assignment hook on ticket creation (same transaction).
+  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
+  tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -84,7 +90,7 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, background, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
@@ -99,6 +105,7 @@ async function boot(cfg: Config): Promise<App> {
       }
     }
   }
+  if (!cfg.OUTPOST_MIGRATE_ONLY) await background.start();
   registerRuntime(a);
   log.info('app ready', {
     engine: database.engine,
@@ -164,6 +171,7 @@ function registerRuntime(a: App) {
     },
     async shutdown() {
       a.hub.closeAll();
+      await a.background.stop().catch((e) => log.warn('job queue stop failed', { error: e }));
       await stopSyncEngine();
       await a.database.close();
     }
