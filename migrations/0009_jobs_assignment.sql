@@ -68,7 +68,7 @@ create table escalation_rules (
   created_by uuid references users (id),
   updated_by uuid references users (id),
   deleted_at timestamptz,
-  constraint escalation_rules_percent_check check ((trigger = 'percent') = (percent is not null))
+  constraint escalation_rules_trigger_percent_check check ((trigger = 'percent') = (percent is not null))
 );
 create index escalation_rules_active_idx on escalation_rules (position, created_at) where deleted_at is null and active;
 create trigger escalation_rules_touch before update on escalation_rules for each row execute function outpost_touch_updated_at();

@@ -3,11 +3,17 @@
 import { uuidv7 } from 'uuidv7';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
-import { migrate } from '../../src/lib/server/db/migrate';
+import { bundledMigrations, migrate } from '../../src/lib/server/db/migrate';
 import { DEFAULT_GRANTS, type Actor, type RoleKey } from '../../src/lib/domain/auth/permissions';
 import type { RequestContext } from '../../src/lib/server/context';
 import type { MutationTiming } from '../../src/lib/domain/mutations/clock';
 import { freshPostgresDatabase, type Backend } from './backends';
+
+/**
+ * All bundled migrations, numbered contiguously. On the `jobs` branch alone 0006–0008 (other
+ * branches) are absent and migrate() refuses the gap; renumbering is the identity once merged.
+ */
+const migrateAll = (db: Database['db']) => migrate(db, bundledMigrations().map((m, i) => ({ ...m, version: i + 1 })));
 
 export interface Person {
   id: string;
@@ -20,11 +26,11 @@ export async function openFixtureDb(backend: Backend): Promise<{ database: Datab
   if (backend === 'postgres') {
     const fresh = await freshPostgresDatabase('outpost_jobs');
     const database = await openDatabase({ databaseUrl: fresh.url, poolMax: 25 });
-    await migrate(database.db);
+    await migrateAll(database.db);
     return { database, url: fresh.url, drop: async () => { await database.close(); await fresh.drop(); } };
   }
   const database = await openDatabase({ pgliteDir: 'memory://' });
-  await migrate(database.db);
+  await migrateAll(database.db);
   return { database, drop: () => database.close() };
 }
 
