@@ -31,6 +31,34 @@ export const assignmentRepo = {
   team(db: Kysely<DB>, id: string) {
     return jobsDb(db).selectFrom('teams').select(['id', 'name', 'assignment_method', 'lead_id']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   },
+  teams(db: Kysely<DB>) {
+    return jobsDb(db).selectFrom('teams').select(['id', 'name', 'assignment_method']).where('deleted_at', 'is', null).orderBy('name').execute();
+  },
+  setTeamMethod(db: Kysely<DB>, id: string, method: 'manual' | 'round_robin' | 'least_loaded', by: string) {
+    return jobsDb(db).updateTable('teams').set({ assignment_method: method, updated_by: by, updated_at: new Date() }).where('id', '=', id).execute();
+  },
+  /** Active people who can work tickets. */
+  agents(db: Kysely<DB>) {
+    return db
+      .selectFrom('users as u')
+      .select(['u.id', 'u.name'])
+      .where('u.status', '=', 'active')
+      .where('u.deleted_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_roles as ur')
+            .innerJoin('role_permissions as rp', 'rp.role_id', 'ur.role_id')
+            .innerJoin('permissions as p', 'p.id', 'rp.permission_id')
+            .select('ur.user_id')
+            .whereRef('ur.user_id', '=', 'u.id')
+            .where('p.key', '=', 'tickets.update')
+        )
+      )
+      .orderBy('u.name')
+      .limit(1000)
+      .execute();
+  },
   /**
    * The team's cursor row, created on first use and locked until the caller's transaction ends:
    * concurrent assignments into one team queue here, so each sees the previous one's pick.

@@ -217,6 +217,24 @@ export class AssignmentService {
     });
   }
 
+  /** Teams (with their method) and agents, for the rule editors. */
+  async options(ctx: RequestContext) {
+    if (!can(ctx.actor, 'teams.manage') && !can(ctx.actor, 'sla.manage')) throw new AppError('forbidden', 'You need the teams.manage or sla.manage permission');
+    const [teams, agents] = await Promise.all([assignmentRepo.teams(this.db), assignmentRepo.agents(this.db)]);
+    return { teams: teams.map((t) => ({ id: t.id, name: t.name, method: t.assignment_method })), agents };
+  }
+
+  async setTeamMethod(ctx: RequestContext, teamId: string, method: AssignmentMethod) {
+    this.#admin(ctx);
+    return this.db.transaction().execute(async (trx) => {
+      const before = await assignmentRepo.team(trx, teamId);
+      if (!before) throw new AppError('not_found', 'id: no such team', { fields: [{ field: 'id', message: 'no such team' }] });
+      await assignmentRepo.setTeamMethod(trx, teamId, method, ctx.actor.id);
+      await recordAudit(trx, ctx, { action: 'team.assignment_method', entityType: 'team', entityId: teamId, before: { assignment_method: before.assignment_method }, after: { assignment_method: method } });
+      return { id: teamId, name: before.name, method };
+    });
+  }
+
   // ─── Availability (an agent's own) ────────────────────────────────────────────────────────
   async getAvailability(ctx: RequestContext) {
     const r = await assignmentRepo.availability(this.db, ctx.actor.id);
