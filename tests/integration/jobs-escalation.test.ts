@@ -5,7 +5,6 @@
 // concurrent creations, and preferences decide whether an email is queued.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { uuidv7 } from 'uuidv7';
-import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
 import { TicketsService } from '../../src/lib/server/tickets/service';
 import { NotificationsService } from '../../src/lib/server/notifications/service';

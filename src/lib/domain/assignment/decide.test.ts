@@ -12,7 +12,7 @@ describe('round-robin', () => {
     let last: string | null = null;
     const seq: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const p = pickRoundRobin(ids, new Set(ids), last)!;
+      const p: string = pickRoundRobin(ids, new Set(ids), last)!;
       counts.set(p, (counts.get(p) ?? 0) + 1);
       seq.push(p);
       last = p;

@@ -1,8 +1,9 @@
 // Per-user notification preferences: which events reach the user in the app and by email.
 import { z } from 'zod';
 
-export const NOTIFICATION_EVENTS = ['ticket.assigned', 'comment.added', 'sla.warning', 'sla.breached', 'escalation'] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+import { NOTIFICATION_EVENTS, type NotificationEvent } from './events';
+
+export { NOTIFICATION_EVENTS, type NotificationEvent };
 
 export const Channels = z.object({ inApp: z.boolean(), email: z.boolean() }).strict();
 export type Channels = z.infer<typeof Channels>;
