@@ -2,10 +2,11 @@
 // handlers (sla.escalate every minute, email.deliver, …) against DATABASE_URL while the web
 // processes run with OUTPOST_WORKERS=external (they only enqueue). Any number of these may run:
 // pg-boss hands each job to one of them, and escalation is exactly-once by its own guard.
-// Embedded PGlite has one owner process, so this entry needs PostgreSQL.
+// Embedded PGlite has one owner process, so this entry needs PostgreSQL. The schema must be
+// migrated already (the web process does it at start, or `npm run db:migrate`): migrations are
+// bundled by Vite and this entry runs through tsx.
 import { loadConfig } from '../src/lib/server/config';
 import { openDatabase } from '../src/lib/server/db/connection';
-import { migrate } from '../src/lib/server/db/migrate';
 import { buildBackground } from '../src/lib/server/jobs/wiring';
 import { log } from '../src/lib/server/log';
 
@@ -15,7 +16,6 @@ if (!cfg.DATABASE_URL) {
   process.exit(2);
 }
 const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolMax: 5 });
-await migrate(database.db);
 const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
 await bg.start();
 log.info('workers ready', { pid: process.pid });

@@ -34,7 +34,7 @@ export const assignmentRepo = {
   teams(db: Kysely<DB>) {
     return jobsDb(db).selectFrom('teams').select(['id', 'name', 'assignment_method']).where('deleted_at', 'is', null).orderBy('name').execute();
   },
-  setTeamMethod(db: Kysely<DB>, id: string, method: 'manual' | 'round_robin' | 'least_loaded', by: string) {
+  setTeamMethod(db: Kysely<DB>, id: string, method: 'manual' | 'round_robin' | 'least_loaded', by: string | null) {
     return jobsDb(db).updateTable('teams').set({ assignment_method: method, updated_by: by, updated_at: new Date() }).where('id', '=', id).execute();
   },
   /** Active people who can work tickets. */

@@ -37,6 +37,8 @@ const view = (r: Row) => ({
   method: r.method,
   updatedAt: r.updated_at.toISOString()
 });
+/** Who to record in created_by/updated_by: nobody for the system actor (not a users row). */
+const by = (ctx: RequestContext) => (ctx.actor.via === 'system' ? null : ctx.actor.id);
 const notFound = () => new AppError('not_found', 'id: no such rule', { fields: [{ field: 'id', message: 'no such rule' }] });
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 
@@ -174,8 +176,8 @@ export class AssignmentService {
         team_id: b.teamId,
         agent_id: b.agentId,
         method: b.method,
-        created_by: ctx.actor.id,
-        updated_by: ctx.actor.id
+        created_by: by(ctx),
+        updated_by: by(ctx)
       });
       const v = view(row);
       await recordAudit(trx, ctx, { action: 'assignment_rule.create', entityType: 'assignment_rule', entityId: row.id, before: null, after: { ...v, conditions: JSON.stringify(v.conditions) } });
@@ -197,7 +199,7 @@ export class AssignmentService {
         team_id: b.teamId,
         agent_id: b.agentId,
         method: b.method,
-        updated_by: ctx.actor.id,
+        updated_by: by(ctx),
         updated_at: new Date()
       });
       if (!row) throw notFound();
@@ -211,7 +213,7 @@ export class AssignmentService {
   async deleteRule(ctx: RequestContext, id: string) {
     this.#admin(ctx);
     await this.db.transaction().execute(async (trx) => {
-      const row = await assignmentRepo.updateRule(trx, id, { deleted_at: new Date(), updated_by: ctx.actor.id });
+      const row = await assignmentRepo.updateRule(trx, id, { deleted_at: new Date(), updated_by: by(ctx) });
       if (!row) throw notFound();
       await recordAudit(trx, ctx, { action: 'assignment_rule.delete', entityType: 'assignment_rule', entityId: id, before: { name: row.name }, after: null });
     });
@@ -229,7 +231,7 @@ export class AssignmentService {
     return this.db.transaction().execute(async (trx) => {
       const before = await assignmentRepo.team(trx, teamId);
       if (!before) throw new AppError('not_found', 'id: no such team', { fields: [{ field: 'id', message: 'no such team' }] });
-      await assignmentRepo.setTeamMethod(trx, teamId, method, ctx.actor.id);
+      await assignmentRepo.setTeamMethod(trx, teamId, method, by(ctx));
       await recordAudit(trx, ctx, { action: 'team.assignment_method', entityType: 'team', entityId: teamId, before: { assignment_method: before.assignment_method }, after: { assignment_method: method } });
       return { id: teamId, name: before.name, method };
     });

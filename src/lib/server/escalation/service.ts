@@ -46,8 +46,12 @@ const toRule = (r: Row): EscalationRule => ({
   })
 });
 const view = (r: Row) => ({ ...toRule(r), name: r.name, active: r.active, updatedAt: r.updated_at.toISOString() });
+/** Who to record in created_by/updated_by: nobody for the system actor (not a users row). */
+const by = (ctx: RequestContext) => (ctx.actor.via === 'system' ? null : ctx.actor.id);
 const notFound = () => new AppError('not_found', 'id: no such rule', { fields: [{ field: 'id', message: 'no such rule' }] });
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
+const CHUNK = 50;
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const TARGET_LABEL: Record<SlaTarget, string> = { first_response: 'first response', resolution: 'resolution' };
 
 export interface SweepResult {
@@ -89,12 +93,29 @@ export class EscalationService {
       hot,
       attrs
     ).filter(({ rule, progress: p }) => !done.has(`${p.ticketId}/${rule.id}/${p.target}`));
+    // Chunks of CHUNK escalations per transaction (one commit instead of fifty), in one global
+    // order — ticket, rule position, rule id, target: rules act on a ticket in their order, and
+    // concurrent sweeps take their row locks in the same order. A chunk that fails (an action error, or PostgreSQL breaking a rare deadlock with a reassigning
+    // sweep on the team cursor) is redone one escalation per transaction, so one bad rule cannot
+    // hold back the others; each claim commits or rolls back with its own actions either way.
+    due.sort((a, b) => cmp(a.progress.ticketId, b.progress.ticketId) || a.rule.position - b.rule.position || cmp(a.rule.id, b.rule.id) || cmp(a.progress.target, b.progress.target));
     let applied = 0;
-    for (const { rule, progress: p } of due) {
+    for (let i = 0; i < due.length; i += CHUNK) {
+      const chunk = due.slice(i, i + CHUNK);
       try {
-        if (await this.#applyOnce(rule, names.get(rule.id) ?? 'rule', p)) applied++;
-      } catch (e) {
-        log.error('escalation failed (retried next sweep)', { ruleId: rule.id, ticketId: p.ticketId, error: e });
+        applied += await this.db.transaction().execute(async (trx) => {
+          let n = 0;
+          for (const { rule, progress: p } of chunk) if (await this.#applyOnce(trx, rule, names.get(rule.id) ?? 'rule', p)) n++;
+          return n;
+        });
+      } catch {
+        for (const { rule, progress: p } of chunk) {
+          try {
+            if (await this.db.transaction().execute((trx) => this.#applyOnce(trx, rule, names.get(rule.id) ?? 'rule', p))) applied++;
+          } catch (e) {
+            log.error('escalation failed (retried next sweep)', { ruleId: rule.id, ticketId: p.ticketId, error: e });
+          }
+        }
       }
     }
     const notices = await this.#notices(hot);
@@ -103,8 +124,9 @@ export class EscalationService {
     return result;
   }
 
-  async #applyOnce(rule: EscalationRule, name: string, p: Progress): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+  /** Claims (ticket, rule, target) and applies the rule's actions, inside `trx`; false when someone else had claimed it. */
+  async #applyOnce(trx: Kysely<DB>, rule: EscalationRule, name: string, p: Progress): Promise<boolean> {
+    {
       const claim = await escalationRepo.claim(trx, { ticket_id: p.ticketId, rule_id: rule.id, target: p.target, percent: p.percent });
       if (!claim) return false;
       const t = await escalationRepo.openTicket(trx, p.ticketId);
@@ -179,7 +201,7 @@ export class EscalationService {
       ]);
       await recordAudit(trx, SYSTEM_CTX, { action: 'ticket.escalate', entityType: 'ticket', entityId: ticket.id, before: null, after: { rule_id: rule.id, rule: name, target: p.target, percent: p.percent, breached: p.breached, actions: JSON.stringify(done) } });
       return true;
-    });
+    }
   }
 
   /** SLA warning (at SLA_WARNING_PERCENT) and breach notices to the assignee (else the team lead), once each. */
@@ -187,32 +209,46 @@ export class EscalationService {
     const candidates = hot.flatMap((p) => [...(p.breached ? (['breached'] as const) : []), ...(p.percent >= SLA_WARNING_PERCENT && !p.breached ? (['warning'] as const) : [])].map((kind) => ({ p, kind })));
     if (!candidates.length) return 0;
     const seen = await escalationRepo.noticed(this.db);
+    const todo = candidates.filter(({ p, kind }) => !seen.has(`${p.ticketId}/${p.target}/${kind}`));
+    todo.sort((a, b) => cmp(a.p.ticketId, b.p.ticketId) || cmp(a.p.target, b.p.target) || cmp(a.kind, b.kind));
     let sent = 0;
-    for (const { p, kind } of candidates) {
-      if (seen.has(`${p.ticketId}/${p.target}/${kind}`)) continue;
+    for (let i = 0; i < todo.length; i += CHUNK) {
+      const chunk = todo.slice(i, i + CHUNK);
       try {
-        await this.db.transaction().execute(async (trx) => {
-          if (!(await escalationRepo.claimNotice(trx, { ticket_id: p.ticketId, target: p.target, kind }))) return;
-          const t = await escalationRepo.openTicket(trx, p.ticketId);
-          if (!t) return;
-          const userId = t.assignee_id ?? (t.team_id ? (await escalationRepo.teamLead(trx, t.team_id))?.lead_id : null);
-          if (!userId) return;
-          await notify(trx, SYSTEM_CTX, {
-            userId,
-            type: kind === 'breached' ? 'sla.breached' : 'sla.warning',
-            title: kind === 'breached' ? `SLA breached on ticket #${t.number}: ${TARGET_LABEL[p.target]}` : `SLA warning on ticket #${t.number}: ${TARGET_LABEL[p.target]} at ${Math.floor(p.percent)} %`,
-            body: t.subject,
-            link: `/tickets/${t.id}`,
-            ticketId: t.id,
-            data: { target: p.target, percent: p.percent }
-          });
-          sent++;
+        sent += await this.db.transaction().execute(async (trx) => {
+          let n = 0;
+          for (const c of chunk) if (await this.#notice(trx, c.p, c.kind)) n++;
+          return n;
         });
-      } catch (e) {
-        log.error('sla notice failed', { ticketId: p.ticketId, error: e });
+      } catch {
+        for (const c of chunk) {
+          try {
+            if (await this.db.transaction().execute((trx) => this.#notice(trx, c.p, c.kind))) sent++;
+          } catch (e) {
+            log.error('sla notice failed', { ticketId: c.p.ticketId, error: e });
+          }
+        }
       }
     }
     return sent;
+  }
+
+  async #notice(trx: Kysely<DB>, p: Progress, kind: 'warning' | 'breached'): Promise<boolean> {
+    if (!(await escalationRepo.claimNotice(trx, { ticket_id: p.ticketId, target: p.target, kind }))) return false;
+    const t = await escalationRepo.openTicket(trx, p.ticketId);
+    if (!t) return false;
+    const userId = t.assignee_id ?? (t.team_id ? (await escalationRepo.teamLead(trx, t.team_id))?.lead_id : null);
+    if (!userId) return false;
+    await notify(trx, SYSTEM_CTX, {
+      userId,
+      type: kind === 'breached' ? 'sla.breached' : 'sla.warning',
+      title: kind === 'breached' ? `SLA breached on ticket #${t.number}: ${TARGET_LABEL[p.target]}` : `SLA warning on ticket #${t.number}: ${TARGET_LABEL[p.target]} at ${Math.floor(p.percent)} %`,
+      body: t.subject,
+      link: `/tickets/${t.id}`,
+      ticketId: t.id,
+      data: { target: p.target, percent: p.percent }
+    });
+    return true;
   }
 
   // ─── Rules (admin) ────────────────────────────────────────────────────────────────────────
@@ -247,7 +283,7 @@ export class EscalationService {
       percent: b.percent,
       conditions: JSON.stringify(b.conditions),
       actions: JSON.stringify(b.actions),
-      updated_by: ctx.actor.id
+      updated_by: by(ctx)
     };
   }
 
@@ -255,7 +291,7 @@ export class EscalationService {
     this.#admin(ctx);
     return this.db.transaction().execute(async (trx) => {
       await this.#checkRefs(trx, b);
-      const row = await escalationRepo.insertRule(trx, { ...this.#row(ctx, b), created_by: ctx.actor.id });
+      const row = await escalationRepo.insertRule(trx, { ...this.#row(ctx, b), created_by: by(ctx) });
       await recordAudit(trx, ctx, { action: 'escalation_rule.create', entityType: 'escalation_rule', entityId: row.id, before: null, after: auditable(view(row)) });
       return view(row);
     });
@@ -277,7 +313,7 @@ export class EscalationService {
   async deleteRule(ctx: RequestContext, id: string) {
     this.#admin(ctx);
     await this.db.transaction().execute(async (trx) => {
-      const row = await escalationRepo.updateRule(trx, id, { deleted_at: new Date(), updated_by: ctx.actor.id });
+      const row = await escalationRepo.updateRule(trx, id, { deleted_at: new Date(), updated_by: by(ctx) });
       if (!row) throw notFound();
       await recordAudit(trx, ctx, { action: 'escalation_rule.delete', entityType: 'escalation_rule', entityId: id, before: { name: row.name }, after: null });
     });

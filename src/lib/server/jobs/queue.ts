@@ -30,8 +30,10 @@ export interface QueueOptions {
   deps?: JobDeps;
   /** Seconds between polls of each queue (pg-boss default 2). */
   pollingIntervalSeconds?: number;
-  /** Seconds between checks of the cron schedules (pg-boss default 30). */
+  /** Seconds between checks of the cron schedules (pg-boss default 30; 1–45). */
   cronIntervalSeconds?: number;
+  /** False: no cron here (benches, one-off tools); jobs are still worked when `work`. */
+  cron?: boolean;
 }
 
 export class JobQueue {
@@ -46,7 +48,7 @@ export class JobQueue {
       db: bossDb(db),
       schema: BOSS_SCHEMA,
       // Cron and maintenance only where jobs are worked; an enqueue-only web process stays quiet.
-      schedule: opts.work,
+      schedule: opts.work && opts.cron !== false,
       supervise: opts.work,
       cronMonitorIntervalSeconds: opts.cronIntervalSeconds ?? 30,
       cronWorkerIntervalSeconds: opts.cronIntervalSeconds ?? 5
@@ -75,7 +77,7 @@ export class JobQueue {
       if (!deps) throw new Error('JobQueue: work=true needs the handlers’ dependencies');
       for (const name of JOB_NAMES) {
         const d = jobs[name];
-        if (d.cron) await this.boss.schedule(name, d.cron, {}, { retryLimit: d.retry.retryLimit });
+        if (d.cron && this.opts.cron !== false) await this.boss.schedule(name, d.cron, {}, { retryLimit: d.retry.retryLimit });
         await this.boss.work(name, { batchSize: d.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 }, async (batch) => {
           for (const job of batch) {
             const payload = d.payload.safeParse(job.data);

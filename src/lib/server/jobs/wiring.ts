@@ -23,6 +23,8 @@ export interface BackgroundOptions {
   work: boolean;
   pollingIntervalSeconds?: number;
   cronIntervalSeconds?: number;
+  /** False: run no cron schedules in this process. */
+  cron?: boolean;
   /** The SLA engine's checks when present; the wall-clock provisional ones otherwise. */
   sla?: SlaChecks;
 }
@@ -31,7 +33,7 @@ export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Backgr
   const assignment = new AssignmentService(db);
   const escalation = new EscalationService(db, opts.sla ?? new WallClockSlaChecks(db), assignment);
   const mail = new QueuedMailTransport(db);
-  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds });
+  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
   return {
     assignment,
     escalation,
