@@ -22,20 +22,21 @@ if (!fresh) {
   console.error('escalation bench: needs PostgreSQL (TEST_DATABASE_URL or BENCH_DATABASE_URL)');
   process.exit(2);
 }
-const { openDatabase } = await imp('src/lib/server/db/connection.ts');
-const { buildBackground } = await imp('src/lib/server/jobs/wiring.ts');
-const { systemActor } = await imp('src/lib/domain/auth/permissions.ts');
-
-// Schema: every migration file in order (the bundled migrator needs Vite's import.meta.glob).
-const c = new pg.Client({ connectionString: fresh.url });
-await c.connect();
-for (const f of fs.readdirSync(path.join(root, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
-  await c.query(fs.readFileSync(path.join(root, 'migrations', f), 'utf8'));
-}
-
-const database = await openDatabase({ databaseUrl: fresh.url, poolMax: 10 });
-const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: 0.5, cron: false });
+let c, database, bg;
 try {
+  const { openDatabase } = await imp('src/lib/server/db/connection.ts');
+  const { buildBackground } = await imp('src/lib/server/jobs/wiring.ts');
+  const { systemActor } = await imp('src/lib/domain/auth/permissions.ts');
+
+  // Schema: every migration file in order (the bundled migrator needs Vite's import.meta.glob).
+  c = new pg.Client({ connectionString: fresh.url });
+  await c.connect();
+  for (const f of fs.readdirSync(path.join(root, 'migrations')).filter((f) => f.endsWith('.sql')).sort()) {
+    await c.query(fs.readFileSync(path.join(root, 'migrations', f), 'utf8'));
+  }
+
+  database = await openDatabase({ databaseUrl: fresh.url, poolMax: 10 });
+  bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: 0.5, cron: false });
   // ── seed: agents in two teams, N open tickets with SLA deadlines ─────────────────────────
   const agentRole = (await c.query(`select id from roles where key = 'agent'`)).rows[0].id;
   const agents = Array.from({ length: 10 }, (_, i) => ({ id: uuidv7(), email: `bench-esc-${i}@outpost.test`, name: `Agent ${i}` }));
@@ -99,9 +100,9 @@ try {
   console.log(`  ${JOBS} jobs enqueued in transactions of 100: ${ms(enqMs)} (${Math.round(JOBS / (enqMs / 1000))}/s)`);
   console.log(`  all ${JOBS} processed ${ms(doneMs)} after the first enqueue: ${Math.round(JOBS / (doneMs / 1000))} jobs/s end to end\n`);
 } finally {
-  await bg.stop().catch(() => {});
-  await database.close();
-  await c.end();
+  await bg?.stop().catch(() => {});
+  await database?.close();
+  await c?.end();
   await fresh.drop();
 }
 

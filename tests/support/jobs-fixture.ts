@@ -26,7 +26,13 @@ export async function openFixtureDb(backend: Backend): Promise<{ database: Datab
   if (backend === 'postgres') {
     const fresh = await freshPostgresDatabase('outpost_jobs');
     const database = await openDatabase({ databaseUrl: fresh.url, poolMax: 25 });
-    await migrateAll(database.db);
+    try {
+      await migrateAll(database.db);
+    } catch (e) {
+      await database.close();
+      await fresh.drop();
+      throw e;
+    }
     return { database, url: fresh.url, drop: async () => { await database.close(); await fresh.drop(); } };
   }
   const database = await openDatabase({ pgliteDir: 'memory://' });
