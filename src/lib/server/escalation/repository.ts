@@ -27,11 +27,20 @@ export const escalationRepo = {
       .where('id', 'in', ids)
       .execute();
   },
-  /** (ticket, rule, target) keys already applied for these rules. */
-  async applied(db: Kysely<DB>, ruleIds: string[]) {
-    if (!ruleIds.length) return new Set<string>();
-    const rows = await jobsDb(db).selectFrom('escalation_log').select(['ticket_id', 'rule_id', 'target']).where('rule_id', 'in', ruleIds).execute();
-    return new Set(rows.map((r) => `${r.ticket_id}/${r.rule_id}/${r.target}`));
+  /** (ticket, rule, target) keys already applied, among these tickets (the log of closed tickets is never read again). */
+  async applied(db: Kysely<DB>, ruleIds: string[], ticketIds: string[]) {
+    const out = new Set<string>();
+    if (!ruleIds.length) return out;
+    for (let i = 0; i < ticketIds.length; i += 1000) {
+      const rows = await jobsDb(db)
+        .selectFrom('escalation_log')
+        .select(['ticket_id', 'rule_id', 'target'])
+        .where('ticket_id', 'in', ticketIds.slice(i, i + 1000))
+        .where('rule_id', 'in', ruleIds)
+        .execute();
+      for (const r of rows) out.add(`${r.ticket_id}/${r.rule_id}/${r.target}`);
+    }
+    return out;
   },
   async noticed(db: Kysely<DB>) {
     const rows = await jobsDb(db)

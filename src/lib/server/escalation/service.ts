@@ -87,7 +87,7 @@ export class EscalationService {
       for (const a of await escalationRepo.attrs(this.db, ids.slice(i, i + 1000))) attrs.set(a.id, { priority: a.priority, teamId: a.team_id, categoryId: a.category_id, assigneeId: a.assignee_id });
     }
     const names = new Map(rules.map((r) => [r.rule.id, r.name]));
-    const done = await escalationRepo.applied(this.db, [...names.keys()]);
+    const done = await escalationRepo.applied(this.db, [...names.keys()], ids);
     const due = dueEscalations(
       rules.map((r) => r.rule),
       hot,
