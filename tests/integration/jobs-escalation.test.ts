@@ -61,6 +61,17 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('OUTPOST_WORKERS=external: a web process queue that does not work jobs still enqueues, and a worker runs them', async () => {
+    const web = buildBackground(database.db, { work: false });
+    await web.jobs.start();
+    try {
+      const id = await database.db.transaction().execute((trx) => web.jobs.enqueue(trx, 'system.heartbeat', { id: uuidv7() }));
+      await waitFor('the worker to run the web process job', async () => (await bg.jobs.boss.getJobById('system.heartbeat', id!))?.state === 'completed');
+    } finally {
+      await web.jobs.stop();
+    }
+  });
+
   it('bad payloads are refused at enqueue with the field named', async () => {
     await expect(database.db.transaction().execute((trx) => bg.jobs.enqueue(trx, 'email.deliver', { emailMessageId: 'nope' } as never))).rejects.toThrow(/emailMessageId/);
   });
