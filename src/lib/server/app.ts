@@ -27,6 +27,7 @@ import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
 import { FilesService } from './files/service';
 import { SlaService } from './sla/service';
+import { WallClockSlaChecks, type SlaChecks } from './escalation/sla-checks';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -34,6 +35,7 @@ import { log } from './log';
 import { systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { recordAudit } from './audit/service';
 import path from 'node:path';
+import { buildBackground, type Background } from './jobs/wiring';
 
 export interface App {
   config: Config;
@@ -57,6 +59,8 @@ export interface App {
   hub: RealtimeHub;
   /** Who is viewing/typing on which ticket, across instances (LISTEN/NOTIFY). */
   presence: PresenceBus;
+  /** jobs: pg-boss queue, assignment, escalation, mail transport (workers run here unless OUTPOST_WORKERS=external). */
+  background: Background;
   startedAt: number;
   schemaVersion: number;
 }
@@ -101,6 +105,13 @@ async function boot(cfg: Config): Promise<App> {
   const ticketConfig = new TicketConfigService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
   const sla = new SlaService(database.db);
+  // jobs: background work and the assignment hook on ticket creation (same transaction).
+  // The SLA engine records breaches on its business calendars; the percent thresholds of
+  // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
+  const wallClock = new WallClockSlaChecks(database.db);
+  const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
+  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks });
+  tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -112,7 +123,7 @@ async function boot(cfg: Config): Promise<App> {
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, startedAt: Date.now(), schemaVersion: migration.current };
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const stopJanitor = files.startJanitor();
@@ -150,6 +161,7 @@ async function boot(cfg: Config): Promise<App> {
     await listener.start();
     realtime = { feed, listener };
   }
+  if (!cfg.OUTPOST_MIGRATE_ONLY) await background.start();
   registerRuntime(a, realtime);
   // The embedded shape engine follows the change log from boot (not from the first sync request):
   // a bulk import is then already read when a device asks for its snapshot, and live requests
@@ -229,6 +241,7 @@ function registerRuntime(a: App, realtime: Realtime | null) {
       a.presence.stop();
       a.hub.closeAll();
       await realtime?.listener.stop();
+      await a.background.stop().catch((e) => log.warn('job queue stop failed', { error: e }));
       await stopSyncEngine();
       await a.database.close();
     }

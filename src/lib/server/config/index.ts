@@ -28,7 +28,11 @@ const ConfigSchema = z.object({
   OUTPOST_TRUST_PROXY: bool,
   /** Production read path: the real Electric sync service behind our gatekeeper. */
   ELECTRIC_URL: z.url().optional(),
-  ELECTRIC_SECRET: z.string().min(1).optional()
+  ELECTRIC_SECRET: z.string().min(1).optional(),
+  /** Background jobs: `embedded` runs the pg-boss workers in the web process; `external` leaves them to `npm run workers`. */
+  OUTPOST_WORKERS: z.enum(['embedded', 'external']).default('embedded'),
+  /** Seconds between pg-boss polls of each queue. */
+  OUTPOST_JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2)
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

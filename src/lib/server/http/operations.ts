@@ -10,6 +10,7 @@ import { mutationOps } from '../mutations/operation';
 import { ticketOps } from '../tickets/operations';
 import { FileIdParam, FileMeta, UploadHeaders } from '$lib/domain/files/schemas';
 import { slaOps } from '../sla/operation';
+import { jobsOps } from './operations-jobs';
 
 const Health = z
   .object({
@@ -185,7 +186,8 @@ export const ops = {
   }),
   ...mutationOps,
   ...ticketOps,
-  ...slaOps
+  ...slaOps,
+  ...jobsOps
 };
 
 export type Ops = typeof ops;

@@ -1,6 +1,7 @@
 // In-app notifications: rows in `notifications` (synced to their user's shape). Created inside the
-// transaction of the change they announce, so a rolled-back change notifies nobody. Email and
-// per-user preferences come with the ticket-operations work.
+// transaction of the change they announce, so a rolled-back change notifies nobody. Each user's
+// preferences decide the channels: in-app (a row here) and/or email (a queued email_messages row
+// through the MailTransport, delivered by the `email.deliver` job).
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { RequestContext } from '../context';
@@ -8,6 +9,10 @@ import { notificationsRepo } from './repository';
 import { recordAudit } from '../audit/service';
 import type { NotificationMarkReadArgs } from '$lib/domain/mutations/registry';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
+import { channelsFor, type PreferencesBody } from '$lib/domain/notifications/preferences';
+import { preferencesRepo } from './preferences';
+import { mailTransport } from './mail';
+import { jobsDb } from '../db/schema-jobs';
 
 export interface NewNotification {
   userId: string;
@@ -19,23 +24,45 @@ export interface NewNotification {
   data?: Record<string, unknown>;
 }
 
-/** Notifies one user of something `ctx.actor` did; nobody is notified of their own actions. */
+/**
+ * Notifies one user of something `ctx.actor` did; nobody is notified of their own actions. The
+ * user's preferences pick the channels; returns the in-app notification id (null when in-app is off).
+ */
 export async function notify(db: Kysely<DB>, ctx: RequestContext, n: NewNotification) {
   if (n.userId === ctx.actor.id) return null;
   const actorId = ctx.actor.via === 'system' ? null : ctx.actor.id;
-  const row = await notificationsRepo.insert(db, {
-    user_id: n.userId,
-    type: n.type,
-    title: n.title,
-    body: n.body ?? null,
-    link: n.link ?? null,
-    actor_id: actorId,
-    ticket_id: n.ticketId ?? null,
-    data: JSON.stringify(n.data ?? {}),
-    created_by: actorId,
-    updated_by: actorId
-  });
-  return row.id;
+  const channels = channelsFor(await preferencesRepo.get(db, n.userId), n.type);
+  let id: string | null = null;
+  if (channels.inApp) {
+    const row = await notificationsRepo.insert(db, {
+      user_id: n.userId,
+      type: n.type,
+      title: n.title,
+      body: n.body ?? null,
+      link: n.link ?? null,
+      actor_id: actorId,
+      ticket_id: n.ticketId ?? null,
+      data: JSON.stringify(n.data ?? {}),
+      created_by: actorId,
+      updated_by: actorId
+    });
+    id = row.id;
+  }
+  const transport = mailTransport();
+  if (channels.email && transport) {
+    const to = await jobsDb(db).selectFrom('users').select('email').where('id', '=', n.userId).where('status', '=', 'active').where('deleted_at', 'is', null).executeTakeFirst();
+    if (to) {
+      await transport.queue(db, {
+        to: [to.email],
+        subject: n.title,
+        template: n.type,
+        data: { title: n.title, body: n.body ?? null, link: n.link ?? null, notificationId: id, ...(n.data ?? {}) },
+        ticketId: n.ticketId ?? null,
+        userId: n.userId
+      });
+    }
+  }
+  return id;
 }
 
 export class NotificationsService {
@@ -53,4 +80,22 @@ export class NotificationsService {
     };
     return trx ? run(trx) : this.db.transaction().execute(run);
   }
+
+  /** The actor's preferences, defaults filled in. */
+  getPreferences(ctx: RequestContext) {
+    return preferencesRepo.get(this.db, ctx.actor.id);
+  }
+
+  /** Changes the actor's own preferences (any subset of events), audited. */
+  async setPreferences(ctx: RequestContext, patch: PreferencesBody) {
+    return this.db.transaction().execute(async (trx) => {
+      const before = await preferencesRepo.get(trx, ctx.actor.id);
+      const after = await preferencesRepo.merge(trx, ctx.actor.id, patch);
+      await recordAudit(trx, ctx, { action: 'notification.preferences', entityType: 'user', entityId: ctx.actor.id, before: flat(before), after: flat(after) });
+      return after;
+    });
+  }
 }
+
+const flat = (p: Record<string, { inApp: boolean; email: boolean }>) =>
+  Object.fromEntries(Object.entries(p).flatMap(([k, v]) => [[`${k}.inApp`, v.inApp], [`${k}.email`, v.email]]));

@@ -38,7 +38,13 @@ const actorType = (a: Actor): NonNullable<Insertable<TicketHistoryTable>['actor_
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 
+/** Runs inside the creating transaction after the ticket, its history and audit are written. */
+export type TicketCreatedHook = (trx: Kysely<DB>, ctx: RequestContext, ticket: { id: string }) => Promise<unknown>;
+
 export class TicketsService {
+  /** jobs: hooks run on creation (automatic assignment), in the same transaction. */
+  readonly afterCreate: TicketCreatedHook[] = [];
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly files?: FilesService
@@ -152,6 +158,9 @@ export class TicketsService {
         this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
       ]);
       await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
+      // jobs: creation hooks (automatic assignment) — begin
+      for (const hook of this.afterCreate) await hook(trx, ctx, view);
+      // jobs: creation hooks — end
       return view;
     });
   }

@@ -1,0 +1,63 @@
+// The typed job registry (ARCHITECTURE §7). Every job: a name, a zod payload schema that carries
+// ids only (never secrets or content — the handler reads the rows), the handler, and its retry
+// policy. Handlers only wire a job to a service; the rules live in the services and are
+// idempotent, because pg-boss delivers at least once (a worker dying mid-job means a retry).
+import { z } from 'zod';
+
+/** What handlers may use; built by whoever runs the workers (the app, or workers/). */
+export interface JobDeps {
+  escalation: { sweep(now: Date): Promise<unknown> };
+  mail: { deliver(emailMessageId: string): Promise<unknown> };
+}
+
+export interface RetryPolicy {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  expireInSeconds: number;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  payload: S;
+  retry: RetryPolicy;
+  /** pg-boss cron (minute resolution), or none. */
+  cron?: string;
+  /** Jobs fetched per poll (a cron sweep is one at a time). */
+  batchSize?: number;
+  handler(payload: z.output<S>, deps: JobDeps): Promise<unknown>;
+}
+
+const define = <S extends z.ZodType>(d: JobDefinition<S>) => d;
+
+export const jobs = {
+  /** Every minute: SLA breaches, then the escalation rules whose threshold is reached. */
+  'sla.escalate': define({
+    name: 'sla.escalate',
+    payload: z.object({}).strict(),
+    retry: { retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300 },
+    cron: '* * * * *',
+    batchSize: 1,
+    handler: (_p, deps) => deps.escalation.sweep(new Date())
+  }),
+  /** One queued outbound email_messages row to hand to the mail transport (the email issue sends it). */
+  'email.deliver': define({
+    name: 'email.deliver',
+    payload: z.object({ emailMessageId: z.uuid() }).strict(),
+    retry: { retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
+    batchSize: 5,
+    handler: (p, deps) => deps.mail.deliver(p.emailMessageId)
+  }),
+  /** Does nothing: liveness and throughput checks of the queue itself (bench, tests, health). */
+  'system.heartbeat': define({
+    name: 'system.heartbeat',
+    payload: z.object({ id: z.uuid() }).strict(),
+    retry: { retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 60 },
+    batchSize: 50,
+    handler: async () => undefined
+  })
+} as const;
+
+export type JobName = keyof typeof jobs;
+export type JobPayload<N extends JobName> = z.input<(typeof jobs)[N]['payload']>;
+export const JOB_NAMES = Object.keys(jobs) as JobName[];

@@ -1,0 +1,33 @@
+// `npm run workers`: the production background process (ARCHITECTURE §7). Runs the pg-boss job
+// handlers (sla.escalate every minute, email.deliver, …) against DATABASE_URL while the web
+// processes run with OUTPOST_WORKERS=external (they only enqueue). Any number of these may run:
+// pg-boss hands each job to one of them, and escalation is exactly-once by its own guard.
+// Embedded PGlite has one owner process, so this entry needs PostgreSQL. The schema must be
+// migrated already (the web process does it at start, or `npm run db:migrate`): migrations are
+// bundled by Vite and this entry runs through tsx.
+import { loadConfig } from '../src/lib/server/config';
+import { openDatabase } from '../src/lib/server/db/connection';
+import { buildBackground } from '../src/lib/server/jobs/wiring';
+import { log } from '../src/lib/server/log';
+
+const cfg = loadConfig();
+if (!cfg.DATABASE_URL) {
+  log.error('workers: DATABASE_URL is required (the embedded database runs its workers inside the app)');
+  process.exit(2);
+}
+const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolMax: 5 });
+const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
+await bg.start();
+log.info('workers ready', { pid: process.pid });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info('workers stopping', { signal });
+  await bg.stop().catch((e) => log.error('job queue stop failed', { error: e }));
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
