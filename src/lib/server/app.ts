@@ -24,6 +24,12 @@ import { log } from './log';
 import { systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { recordAudit } from './audit/service';
 import path from 'node:path';
+import { createHmac } from 'node:crypto';
+import { EmailIngestService } from './email/ingest';
+import { EmailService } from './email/service';
+import { MailboxRunner } from './email/runner';
+import { keyRing } from './email/secrets';
+import { startInboundSmtp } from './email/smtp-inbound';
 
 export interface App {
   config: Config;
@@ -38,6 +44,9 @@ export interface App {
   /** The embedded Shape API engine (unused when ELECTRIC_URL proxies to the real Electric). */
   sync: SyncEngine;
   hub: RealtimeHub;
+  /** Email channel: configuration, webhook/SMTP intake and the ingest pipeline. */
+  email: EmailService;
+  emailIngest: EmailIngestService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -84,7 +93,15 @@ async function boot(cfg: Config): Promise<App> {
     pglite: database.pglite,
     log: (level, msg, data) => log[level](msg, data)
   });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, startedAt: Date.now(), schemaVersion: migration.current };
+  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+  const emailIngest = new EmailIngestService(database.db, tickets, {
+    secret,
+    loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
+    maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
+  });
+  const email = new EmailService(database.db, ring, emailIngest);
+  const a: App = { config: cfg, database, settings, auth, users, tickets, assets, notifications, mutations, sync, hub, email, emailIngest, startedAt: Date.now(), schemaVersion: migration.current };
+  const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const admin = await ensureFirstAdmin(database.db, { email: cfg.OUTPOST_ADMIN_EMAIL, password: cfg.OUTPOST_ADMIN_PASSWORD });
@@ -99,7 +116,25 @@ async function boot(cfg: Config): Promise<App> {
       }
     }
   }
-  registerRuntime(a);
+  if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    if (cfg.OUTPOST_EMAIL_POLLING === '1') {
+      const runner = new MailboxRunner(database.db, emailIngest, ring, cfg.OUTPOST_EMAIL_MAX_BYTES);
+      await runner.start();
+      stopEmail.push(() => runner.stop());
+    }
+    if (cfg.OUTPOST_SMTP_PORT) {
+      const smtp = await startInboundSmtp(email, {
+        port: cfg.OUTPOST_SMTP_PORT,
+        host: cfg.OUTPOST_SMTP_HOST,
+        maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES,
+        tlsKeyPath: cfg.OUTPOST_SMTP_TLS_KEY,
+        tlsCertPath: cfg.OUTPOST_SMTP_TLS_CERT,
+        auth: cfg.OUTPOST_SMTP_AUTH
+      });
+      stopEmail.push(() => smtp.close());
+    }
+  }
+  registerRuntime(a, stopEmail);
   log.info('app ready', {
     engine: database.engine,
     dataDir: database.engine === 'pglite' ? database.dataDir : undefined,
@@ -129,7 +164,7 @@ function cookie(header: string | undefined, name: string): string | undefined {
   }
 }
 
-function registerRuntime(a: App) {
+function registerRuntime(a: App, stopEmail: (() => Promise<void>)[] = []) {
   g[RUNTIME] = {
     async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor; reauth?: () => Promise<Actor | 'expired' | null> }> {
       // Cross-site WebSocket hijacking: a browser always sends Origin; it must be ours.
@@ -163,6 +198,7 @@ function registerRuntime(a: App) {
       a.hub.onConnection(ws, actor, [shapes]);
     },
     async shutdown() {
+      await Promise.all(stopEmail.map((stop) => stop().catch(() => {})));
       a.hub.closeAll();
       await stopSyncEngine();
       await a.database.close();

@@ -15,7 +15,7 @@ export interface ClassifyInput {
 export interface ClassifyContext {
   /** Our own addresses (mailboxes, the reply address domain's local parts) — lower-case. */
   ownAddresses: readonly string[];
-  /** Our own Message-ID domain (outbound ids are `<...@domain>`). */
+  /** Our own Message-ID domain: outbound ids are `<outpost.…@domain>` (the prefix keeps colleagues' mail on the same domain apart). */
   ownMessageIdDomain: string | null;
   /** The value we put in X-Loop on outbound mail. */
   loopToken: string;
@@ -41,7 +41,8 @@ export function classify(msg: ClassifyInput, ctx: ClassifyContext): Classificati
   // Loops first: our own mail coming back must never be answered again.
   if (h.get('x-loop')?.some((v) => v.trim().toLowerCase() === ctx.loopToken.toLowerCase())) return { kind: 'loop', reason: 'X-Loop carries our token' };
   if (from && ctx.ownAddresses.includes(from)) return { kind: 'loop', reason: `sent from our own address ${from}` };
-  if (msg.messageId && ctx.ownMessageIdDomain && msg.messageId.toLowerCase().endsWith('@' + ctx.ownMessageIdDomain.toLowerCase())) {
+  const mid = msg.messageId?.toLowerCase() ?? '';
+  if (ctx.ownMessageIdDomain && mid.startsWith('outpost.') && mid.endsWith('@' + ctx.ownMessageIdDomain.toLowerCase())) {
     return { kind: 'loop', reason: 'Message-ID is one of ours' };
   }
   const received = h.get('received')?.length ?? 0;

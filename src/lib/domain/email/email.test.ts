@@ -28,7 +28,8 @@ describe('classify', () => {
   });
   it('recognises our own sender, our own Message-ID and DSN reports', () => {
     expect(classify(msg({}, { fromAddress: 'support@help.example.com' }), ctx).kind).toBe('loop');
-    expect(classify(msg({}, { messageId: 'ticket.1@mail.help.example.com' }), ctx).kind).toBe('loop');
+    expect(classify(msg({}, { messageId: 'outpost.ticket.1@mail.help.example.com' }), ctx).kind).toBe('loop');
+    expect(classify(msg({}, { messageId: '1234.abc@mail.help.example.com' }), ctx).kind).toBe('normal');
     expect(classify(msg({}, { contentType: 'multipart/report; report-type=delivery-status' }), ctx).kind).toBe('bounce');
     expect(classify(msg({}, { fromAddress: 'mailer-daemon@mx.example' }), ctx).kind).toBe('bounce');
   });

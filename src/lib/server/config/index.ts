@@ -28,7 +28,19 @@ const ConfigSchema = z.object({
   OUTPOST_TRUST_PROXY: bool,
   /** Production read path: the real Electric sync service behind our gatekeeper. */
   ELECTRIC_URL: z.url().optional(),
-  ELECTRIC_SECRET: z.string().min(1).optional()
+  ELECTRIC_SECRET: z.string().min(1).optional(),
+  // email: credentials key (hex/base64 32 bytes or a passphrase; default derived from the app
+  // secret), older keys still accepted during rotation, and the inbound SMTP server.
+  OUTPOST_EMAIL_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  OUTPOST_EMAIL_KEY_PREVIOUS: z.string().optional(),
+  OUTPOST_EMAIL_POLLING: z.enum(['0', '1']).default('1'),
+  OUTPOST_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(40 * 1024 * 1024),
+  OUTPOST_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  OUTPOST_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+  OUTPOST_SMTP_TLS_KEY: z.string().min(1).optional(),
+  OUTPOST_SMTP_TLS_CERT: z.string().min(1).optional(),
+  /** `user:password` required from SMTP clients (optional; without it the server accepts mail for our domains only). */
+  OUTPOST_SMTP_AUTH: z.string().regex(/^[^:]+:.+$/, 'must be user:password').optional()
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

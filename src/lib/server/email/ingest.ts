@@ -6,6 +6,7 @@
 // the message is fetched again; a crash after leaves the row, and the second attempt finds it.
 // A message that cannot be processed is quarantined (status 'failed', reason, raw kept) and the
 // watermark still moves on: one broken message never blocks the rest.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
@@ -51,10 +52,7 @@ export interface MailboxPolicy {
 
 export interface IngestOptions {
   secret: string;
-  /** Base reply address (support@domain), whose +tags verify; also one of our own addresses. */
-  replyAddress: string | null;
-  /** Domain of our outbound Message-IDs. */
-  messageIdDomain: string;
+  /** Written as X-Loop on outbound mail; a message carrying it came from us. */
   loopToken: string;
   /** Largest message accepted; bigger ones are quarantined (raw kept). */
   maxBytes: number;
@@ -63,7 +61,7 @@ export interface IngestOptions {
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
 export class EmailIngestService {
-  #own: { at: number; addresses: string[] } | undefined;
+  #own: { at: number; addresses: string[]; messageIdDomain: string | null } | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -71,13 +69,14 @@ export class EmailIngestService {
     private readonly opts: IngestOptions
   ) {}
 
-  async #ownAddresses(): Promise<string[]> {
-    if (this.#own && Date.now() - this.#own.at < 5_000) return this.#own.addresses;
+  /** Our own addresses (every configured mailbox and relay) and the domain of our outbound Message-IDs (the default relay's). */
+  async #ours(): Promise<{ addresses: string[]; messageIdDomain: string | null }> {
+    if (this.#own && Date.now() - this.#own.at < 5_000) return this.#own;
     const rows = await emailRepo.ownAddresses(this.db);
     const addresses = rows.flatMap((r) => [r.address, r.kind !== 'webhook' && r.username?.includes('@') ? r.username : null]).filter((a): a is string => !!a).map((a) => a.toLowerCase());
-    if (this.opts.replyAddress) addresses.push(this.opts.replyAddress.toLowerCase());
-    this.#own = { at: Date.now(), addresses };
-    return addresses;
+    const relay = rows.find((r) => r.kind === 'smtp' && r.is_default && r.address);
+    this.#own = { at: Date.now(), addresses, messageIdDomain: relay?.address?.split('@')[1]?.toLowerCase() ?? null };
+    return this.#own;
   }
 
   async #policy(mailboxId: string | null | undefined): Promise<MailboxPolicy> {
@@ -105,9 +104,9 @@ export class EmailIngestService {
       return this.#quarantine(raw, src, null, `unparseable MIME: ${e instanceof Error ? e.message : String(e)}`);
     }
     // Settings and our own addresses are read before the transaction (PGlite has one connection).
-    const [own, policy] = await Promise.all([this.#ownAddresses(), this.#policy(src.mailboxId)]);
+    const [ours, policy] = await Promise.all([this.#ours(), this.#policy(src.mailboxId)]);
     try {
-      return await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, own, policy));
+      return await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, ours, policy));
     } catch (e) {
       if (isConnectionError(e)) throw e;
       log.warn('email quarantined', { messageId: mail.messageId, channel: src.channel, error: e instanceof Error ? e.message : String(e) });
@@ -115,7 +114,14 @@ export class EmailIngestService {
     }
   }
 
-  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, own: string[], policy: MailboxPolicy): Promise<IngestOutcome> {
+  /** A message too large to download: recorded as quarantined (it stays in the mailbox); the watermark moves on. */
+  recordOversize(src: IngestSource, size: number): Promise<IngestOutcome> {
+    const key = `${src.mailboxId}:${src.uidValidity ?? ''}:${src.uid ?? src.uidl ?? ''}`;
+    const sha = createHash('sha256').update(`oversize:${key}`).digest('hex');
+    return this.#quarantine(Buffer.alloc(0), src, null, `message is ${size} bytes, larger than the limit of ${this.opts.maxBytes}; left in the mailbox`, sha);
+  }
+
+  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy): Promise<IngestOutcome> {
     const row = await emailRepo.insertMessage(trx, this.#row(mail, src, raw.length, 'received'));
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
     if (!row) return { status: 'duplicate' };
@@ -124,7 +130,7 @@ export class EmailIngestService {
 
     const c = classify(
       { headers: mail.headers, contentType: mail.contentType, fromAddress: mail.from?.address ?? null, messageId: mail.hadMessageId ? mail.messageId : null },
-      { ownAddresses: own, ownMessageIdDomain: this.opts.messageIdDomain, loopToken: this.opts.loopToken }
+      { ownAddresses: ours.addresses, ownMessageIdDomain: ours.messageIdDomain, loopToken: this.opts.loopToken }
     );
     if (c.kind !== 'normal' || !mail.from) {
       const reason = c.reason ?? 'no sender address';
@@ -170,7 +176,7 @@ export class EmailIngestService {
         subject: cleanSubject(mail.subject),
         description: (mail.text || '(empty message)').slice(0, 100_000),
         descriptionHtml: mail.html,
-        ccEmails: mail.cc.filter((a) => !own.includes(a) && a !== mail.from!.address),
+        ccEmails: mail.cc.filter((a) => !ours.addresses.includes(a) && a !== mail.from!.address),
         typeId: policy.defaultTypeId,
         teamId: policy.defaultTeamId
       },
@@ -253,11 +259,10 @@ export class EmailIngestService {
   }
 
   /** Records a message that could not be processed, with the reason, keeping its raw bytes; the watermark moves on. */
-  async #quarantine(raw: Buffer, src: IngestSource, mail: ParsedEmail | null, reason: string): Promise<IngestOutcome> {
-    const { createHash } = await import('node:crypto');
-    const sha = mail?.sha256 ?? createHash('sha256').update(raw).digest('hex');
+  async #quarantine(raw: Buffer, src: IngestSource, mail: ParsedEmail | null, reason: string, shaOverride?: string): Promise<IngestOutcome> {
+    const sha = shaOverride ?? mail?.sha256 ?? createHash('sha256').update(raw).digest('hex');
     return this.db.transaction().execute(async (trx) => {
-      const row = await emailRepo.insertMessage(trx, { ...this.#row(mail, src, raw.length, 'failed', sha), error: reason.slice(0, 2000), processed_at: new Date() });
+      const row = await emailRepo.insertMessage(trx, { ...this.#row(mail, src, raw.length, 'failed', sha), content_sha256: sha, error: reason.slice(0, 2000), processed_at: new Date() });
       if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
       if (!row) return { status: 'duplicate' as const };
       await emailRepo.insertRaw(trx, row.id, raw);

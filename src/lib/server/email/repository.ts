@@ -88,7 +88,7 @@ export const emailRepo = {
     return db.selectFrom('email_configurations').selectAll().where('deleted_at', 'is', null).where('enabled', '=', true).where('kind', 'in', ['imap', 'pop3']).execute();
   },
   ownAddresses(db: Kysely<DB>) {
-    return db.selectFrom('email_configurations').select(['address', 'username', 'kind']).where('deleted_at', 'is', null).execute();
+    return db.selectFrom('email_configurations').select(['address', 'username', 'kind', 'is_default']).where('deleted_at', 'is', null).execute();
   },
   recordPoll(db: Kysely<DB>, id: string, error: string | null) {
     const now = new Date();

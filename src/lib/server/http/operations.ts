@@ -7,6 +7,7 @@ import { AdminUser, UserListQuery, UserCreateBody, UserUpdateBody, UserIdParam, 
 import { AuditQuery, AuditEntry } from '$lib/domain/audit/schemas';
 import { SettingsPatch, SettingView } from '$lib/domain/settings/schemas';
 import { mutationOps } from '../mutations/operation';
+import { emailOps } from './email-operations';
 
 const Health = z
   .object({
@@ -140,7 +141,8 @@ export const ops = {
     body: SettingsPatch,
     response: z.object({ items: z.array(SettingView) })
   }),
-  ...mutationOps
+  ...mutationOps,
+  ...emailOps
 };
 
 export type Ops = typeof ops;
