@@ -16,6 +16,8 @@ export interface RunningServer {
   logs: string[];
   dataDir: string;
   databaseUrl?: string;
+  /** The server process, e.g. for a crash test (SIGKILL). */
+  pid: number;
   /** Stops the server; with keepData the data dir / database survive for a restart. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startServer(backend: Backend, env: Record<string, string> 
     logs,
     dataDir,
     databaseUrl: db?.url,
+    pid: child.pid!,
     async stop(opts) {
       child.removeAllListeners('exit');
       const exited = new Promise((r) => child.once('exit', r));

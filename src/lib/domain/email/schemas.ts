@@ -15,6 +15,7 @@ const Host = z
   .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address');
 const Address = z.email('must be an email address').max(320).transform((s) => s.toLowerCase());
 
+/** Fields without defaults: an update changes only what it sends (zod 4 applies defaults inside .partial()). */
 const MailboxFields = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
   kind: MailboxKind,
@@ -22,22 +23,35 @@ const MailboxFields = z.object({
   display_name: z.string().trim().max(200).nullable().optional(),
   host: Host.nullable().optional(),
   port: z.number().int().min(1).max(65535).nullable().optional(),
-  security: MailSecurity.default('tls'),
-  auth_method: MailAuthMethod.default('password'),
+  security: MailSecurity,
+  auth_method: MailAuthMethod,
   username: z.string().trim().max(320).nullable().optional(),
   /** Password, OAuth2 access token or webhook secret; omitted on update = keep the stored one. */
   secret: z.string().min(1).max(4096).optional(),
-  folder: z.string().trim().min(1).max(200).default('INBOX'),
+  folder: z.string().trim().min(1).max(200),
   processed_folder: z.string().trim().min(1).max(200).nullable().optional(),
-  poll_interval_seconds: z.number().int().min(10).max(86_400).default(60),
-  use_idle: z.boolean().default(true),
+  poll_interval_seconds: z.number().int().min(10).max(86_400),
+  use_idle: z.boolean(),
   default_team_id: z.uuid().nullable().optional(),
   default_type_id: z.uuid().nullable().optional(),
+  is_default: z.boolean(),
+  enabled: z.boolean(),
+  delete_after_import: z.boolean(),
+  closed_ticket_policy: ClosedTicketPolicy,
+  /** Off only for self-signed test servers. */
+  verify_tls: z.boolean()
+});
+
+const MailboxDefaults = MailboxFields.extend({
+  security: MailSecurity.default('tls'),
+  auth_method: MailAuthMethod.default('password'),
+  folder: MailboxFields.shape.folder.default('INBOX'),
+  poll_interval_seconds: MailboxFields.shape.poll_interval_seconds.default(60),
+  use_idle: z.boolean().default(true),
   is_default: z.boolean().default(false),
   enabled: z.boolean().default(false),
   delete_after_import: z.boolean().default(false),
   closed_ticket_policy: ClosedTicketPolicy.default('reopen'),
-  /** Off only for self-signed test servers. */
   verify_tls: z.boolean().default(true)
 });
 
@@ -45,7 +59,7 @@ const hostRequired = (v: { kind?: string; host?: string | null }, ctx: z.Refinem
   if (v.kind && v.kind !== 'webhook' && !v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'is required for IMAP, POP3 and SMTP' });
 };
 
-export const MailboxCreateBody = MailboxFields.superRefine(hostRequired);
+export const MailboxCreateBody = MailboxDefaults.superRefine(hostRequired);
 export const MailboxUpdateBody = MailboxFields.partial()
   .omit({ kind: true })
   .extend({ kind: MailboxKind.optional() })
@@ -77,6 +91,9 @@ export const MailboxView = z
     delete_after_import: z.boolean(),
     closed_ticket_policy: ClosedTicketPolicy,
     verify_tls: z.boolean(),
+    /** IMAP watermark: the highest UID imported (with its UIDVALIDITY). */
+    uid_validity: z.string().nullable(),
+    last_uid: z.string().nullable(),
     last_polled_at: z.string().nullable(),
     last_success_at: z.string().nullable(),
     last_error: z.string().nullable(),

@@ -46,6 +46,8 @@ export function mailboxView(r: Row): MailboxView {
     delete_after_import: s.deleteAfterImport === true,
     closed_ticket_policy: s.closedTicketPolicy === 'new_linked' ? 'new_linked' : 'reopen',
     verify_tls: s.verifyTls !== false,
+    uid_validity: r.uid_validity,
+    last_uid: r.last_uid,
     last_polled_at: iso(r.last_polled_at),
     last_success_at: iso(r.last_success_at),
     last_error: r.last_error,
