@@ -62,6 +62,19 @@ export async function clearMailbox(d: Dovecot, user: string, password: string, f
   }
 }
 
+/** The UID the next message delivered to a folder will get (UIDs never restart within a UIDVALIDITY). */
+export async function uidNext(d: Dovecot, user: string, password: string, folder: string): Promise<number> {
+  const c = new ImapFlow({ host: d.host, port: d.imapPort, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    const s = await c.status(folder, { uidNext: true });
+    return s ? Number(s.uidNext ?? 1) : 1;
+  } finally {
+    await c.logout();
+  }
+}
+
 export async function folderCount(d: Dovecot, user: string, password: string, folder: string): Promise<number> {
   const c = new ImapFlow({ host: d.host, port: d.imapPort, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
   c.on('error', () => {});

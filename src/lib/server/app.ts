@@ -122,7 +122,7 @@ async function boot(cfg: Config): Promise<App> {
       await runner.start();
       stopEmail.push(() => runner.stop());
     }
-    if (cfg.OUTPOST_SMTP_PORT) {
+    if (cfg.OUTPOST_SMTP_PORT !== undefined) {
       const smtp = await startInboundSmtp(email, {
         port: cfg.OUTPOST_SMTP_PORT,
         host: cfg.OUTPOST_SMTP_HOST,

@@ -35,7 +35,8 @@ const ConfigSchema = z.object({
   OUTPOST_EMAIL_KEY_PREVIOUS: z.string().optional(),
   OUTPOST_EMAIL_POLLING: z.enum(['0', '1']).default('1'),
   OUTPOST_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(40 * 1024 * 1024),
-  OUTPOST_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Inbound SMTP server port (0: any free port, logged); unset = no SMTP server. */
+  OUTPOST_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   OUTPOST_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
   OUTPOST_SMTP_TLS_KEY: z.string().min(1).optional(),
   OUTPOST_SMTP_TLS_CERT: z.string().min(1).optional(),
