@@ -79,8 +79,25 @@ export class EmailIngestService {
     return this.#own;
   }
 
+  #policies = new Map<string, { at: number; policy: MailboxPolicy }>();
+
+  /** Drops cached configuration after an admin change (other instances see it within 5 s). */
+  forgetConfiguration() {
+    this.#policies.clear();
+    this.#own = undefined;
+  }
+
+  /** The mailbox's ticket defaults and closed-ticket policy (cached a few seconds, like our addresses). */
   async #policy(mailboxId: string | null | undefined): Promise<MailboxPolicy> {
     if (!mailboxId) return DEFAULT_POLICY;
+    const hit = this.#policies.get(mailboxId);
+    if (hit && Date.now() - hit.at < 5_000) return hit.policy;
+    const policy = await this.#loadPolicy(mailboxId);
+    this.#policies.set(mailboxId, { at: Date.now(), policy });
+    return policy;
+  }
+
+  async #loadPolicy(mailboxId: string): Promise<MailboxPolicy> {
     const m = await emailRepo.mailbox(this.db, mailboxId);
     if (!m) return DEFAULT_POLICY;
     const p = (m.settings ?? {}) as { closedTicketPolicy?: unknown };

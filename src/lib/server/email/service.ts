@@ -107,6 +107,7 @@ export class EmailService {
       return r;
     });
     this.#domains = undefined;
+    this.ingestService.forgetConfiguration();
     return mailboxView(row);
   }
 
@@ -131,6 +132,7 @@ export class EmailService {
       return next;
     });
     this.#domains = undefined;
+    this.ingestService.forgetConfiguration();
     return mailboxView(row);
   }
 
@@ -143,6 +145,7 @@ export class EmailService {
       await recordAudit(trx, ctx, { action: 'email.mailbox.delete', entityType: 'email_configuration', entityId: id, before: { name: cur.name, kind: cur.kind }, after: null });
     });
     this.#domains = undefined;
+    this.ingestService.forgetConfiguration();
   }
 
   /** Connects with the stored settings and reports the server's own error. */
