@@ -3,7 +3,7 @@
 // relaying refused, the size limit enforced while streaming, a resent message ignored.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import fs from 'node:fs';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import { requireServices, type Backend } from '../support/backends';
 import { inspect } from '../support/email';
@@ -36,7 +36,7 @@ describe.skipIf(!!tlsReason)('inbound SMTP', () => {
   describe.each(backends)('on %s', (backend) => {
     let srv: RunningServer;
     let port: number;
-    const send = (mail: nodemailer.SendMailOptions, tls = true) =>
+    const send = (mail: SendMailOptions, tls = true) =>
       nodemailer
         .createTransport({ host: '127.0.0.1', port, secure: false, requireTLS: tls, ignoreTLS: !tls, tls: { rejectUnauthorized: false } })
         .sendMail({ from: 'Nia Patel <nia.patel@customer.example>', ...mail });
