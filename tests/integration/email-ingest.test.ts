@@ -92,6 +92,18 @@ describe.each(backends)('email ingest on %s', (backend) => {
     expect(stranger.json.ticket_id).not.toBe(ticketOf['01-original-request.eml']);
   });
 
+  it('threads a reply to one of our outbound messages (the Message-ID store) even when the subject changed', async () => {
+    const ticketId = ticketOf['04-quoted-printable.eml'];
+    // Outbound mail is not built yet: record the message the agent reply would have been.
+    srv = await inspect(srv, async (q) => {
+      await q(`insert into email_messages (direction, message_id, ticket_id, subject, status, sent_at) values ('out', 'outpost.01a2-reply@help.example.com', $1, 'Re: VPN', 'sent', now())`, [ticketId]);
+    }, ENV);
+    admin = new Client(srv.url);
+    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const r = await post(message({ from: 'juergen.mueller@kunde.example', subject: 'Neues Problem?', body: 'Danke, geht wieder.', headers: { 'In-Reply-To': '<outpost.01a2-reply@help.example.com>', References: '<unknown-1@x.example> <outpost.01a2-reply@help.example.com>' } }));
+    expect(r.json).toMatchObject({ status: 'commented', ticket_id: ticketId });
+  });
+
   it('applies the closed-ticket policy: reopen, then a new linked ticket', async () => {
     const ticketId = ticketOf['05-base64.eml'];
     const close = async () => {
