@@ -5,9 +5,9 @@
 #   start_slapd   / stop_slapd     LDAP ldap://127.0.0.1:3389, base dc=example,dc=test, seeded users
 #   start_snmpd   / stop_snmpd     SNMP v2c udp 127.0.0.1:1161, community outpost-ro
 #
-# NOT called from .ci/run yet: no test uses them so far, and installing them costs CI time
-# (dovecot ~12 s, slapd ~5 s, snmpd ~5 s). When a test needs one, add to .ci/run after the
-# packages step, e.g.:
+# .ci/run starts dovecot (the email tests need it). slapd and snmpd are not started yet: no test
+# uses them, and installing them costs CI time (~5 s each). When a test needs one, add to .ci/run
+# after the packages step, e.g.:
 #
 #   source "$CI_DIR/services.sh"
 #   step "dovecot" start_dovecot        # exports OUTPOST_TEST_IMAP_* for npm test

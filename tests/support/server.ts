@@ -16,7 +16,7 @@ export interface RunningServer {
   logs: string[];
   dataDir: string;
   databaseUrl?: string;
-  /** The server process id (memory measurements). */
+  /** The server process id (memory measurements, crash tests with SIGKILL). */
   pid: number;
   /** Stops the server; with keepData the data dir / database survive for a restart. */
   stop(opts?: { keepData?: boolean }): Promise<void>;

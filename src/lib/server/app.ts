@@ -36,6 +36,12 @@ import { systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { recordAudit } from './audit/service';
 import path from 'node:path';
 import { buildBackground, type Background } from './jobs/wiring';
+import { createHmac } from 'node:crypto';
+import { EmailIngestService } from './email/ingest';
+import { EmailService } from './email/service';
+import { MailboxRunner } from './email/runner';
+import { keyRing } from './email/secrets';
+import { startInboundSmtp } from './email/smtp-inbound';
 
 export interface App {
   config: Config;
@@ -61,6 +67,9 @@ export interface App {
   presence: PresenceBus;
   /** jobs: pg-boss queue, assignment, escalation, mail transport (workers run here unless OUTPOST_WORKERS=external). */
   background: Background;
+  /** Email channel: configuration, webhook/SMTP intake and the ingest pipeline. */
+  email: EmailService;
+  emailIngest: EmailIngestService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -123,7 +132,15 @@ async function boot(cfg: Config): Promise<App> {
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, startedAt: Date.now(), schemaVersion: migration.current };
+  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+  const emailIngest = new EmailIngestService(database.db, tickets, {
+    secret,
+    loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
+    maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
+  });
+  const email = new EmailService(database.db, ring, emailIngest);
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, startedAt: Date.now(), schemaVersion: migration.current };
+  const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     const stopJanitor = files.startJanitor();
@@ -162,7 +179,25 @@ async function boot(cfg: Config): Promise<App> {
     realtime = { feed, listener };
   }
   if (!cfg.OUTPOST_MIGRATE_ONLY) await background.start();
-  registerRuntime(a, realtime);
+  if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    if (cfg.OUTPOST_EMAIL_POLLING === '1') {
+      const runner = new MailboxRunner(database.db, emailIngest, ring, cfg.OUTPOST_EMAIL_MAX_BYTES);
+      await runner.start();
+      stopEmail.push(() => runner.stop());
+    }
+    if (cfg.OUTPOST_SMTP_PORT !== undefined) {
+      const smtp = await startInboundSmtp(email, {
+        port: cfg.OUTPOST_SMTP_PORT,
+        host: cfg.OUTPOST_SMTP_HOST,
+        maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES,
+        tlsKeyPath: cfg.OUTPOST_SMTP_TLS_KEY,
+        tlsCertPath: cfg.OUTPOST_SMTP_TLS_CERT,
+        auth: cfg.OUTPOST_SMTP_AUTH
+      });
+      stopEmail.push(() => smtp.close());
+    }
+  }
+  registerRuntime(a, realtime, stopEmail);
   // The embedded shape engine follows the change log from boot (not from the first sync request):
   // a bulk import is then already read when a device asks for its snapshot, and live requests
   // don't pay for the catch-up.
@@ -201,7 +236,7 @@ interface Realtime {
   listener: NotificationListener;
 }
 
-function registerRuntime(a: App, realtime: Realtime | null) {
+function registerRuntime(a: App, realtime: Realtime | null, stopEmail: (() => Promise<void>)[] = []) {
   g[RUNTIME] = {
     async authenticateUpgrade(req: IncomingMessage): Promise<{ ok: boolean; status?: number; user?: Actor; reauth?: () => Promise<Actor | 'expired' | null> }> {
       // Cross-site WebSocket hijacking: a browser always sends Origin; it must be ours.
@@ -237,6 +272,7 @@ function registerRuntime(a: App, realtime: Realtime | null) {
       a.hub.onConnection(ws, actor, [shapes], reauth, { events });
     },
     async shutdown() {
+      await Promise.all(stopEmail.map((stop) => stop().catch(() => {})));
       realtime?.feed.stop();
       a.presence.stop();
       a.hub.closeAll();

@@ -32,7 +32,20 @@ const ConfigSchema = z.object({
   /** Background jobs: `embedded` runs the pg-boss workers in the web process; `external` leaves them to `npm run workers`. */
   OUTPOST_WORKERS: z.enum(['embedded', 'external']).default('embedded'),
   /** Seconds between pg-boss polls of each queue. */
-  OUTPOST_JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2)
+  OUTPOST_JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  // email: credentials key (hex/base64 32 bytes or a passphrase; default derived from the app
+  // secret), older keys still accepted during rotation, and the inbound SMTP server.
+  OUTPOST_EMAIL_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  OUTPOST_EMAIL_KEY_PREVIOUS: z.string().optional(),
+  OUTPOST_EMAIL_POLLING: z.enum(['0', '1']).default('1'),
+  OUTPOST_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(40 * 1024 * 1024),
+  /** Inbound SMTP server port (0: any free port, logged); unset = no SMTP server. */
+  OUTPOST_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  OUTPOST_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+  OUTPOST_SMTP_TLS_KEY: z.string().min(1).optional(),
+  OUTPOST_SMTP_TLS_CERT: z.string().min(1).optional(),
+  /** `user:password` required from SMTP clients (optional; without it the server accepts mail for our domains only). */
+  OUTPOST_SMTP_AUTH: z.string().regex(/^[^:]+:.+$/, 'must be user:password').optional()
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -286,6 +286,10 @@ export interface EmailMessagesTable extends Audit {
   received_at: NullableTimestamp;
   processed_at: NullableTimestamp;
   sent_at: NullableTimestamp;
+  /** POP3 UIDL (migration 0006, email). */
+  uidl: string | null;
+  /** sha256 of the raw message (migration 0006, email). */
+  content_sha256: string | null;
 }
 
 export interface TicketCommentsTable extends Audit {

@@ -2,6 +2,7 @@
 // column of the identity tables exists in the database.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ServiceDeskTables } from './schema-service-desk';
+import type { EmailTables } from './schema-email';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -149,7 +150,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface DB extends ServiceDeskTables {
+export interface DB extends ServiceDeskTables, EmailTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -11,6 +11,7 @@ import { ticketOps } from '../tickets/operations';
 import { FileIdParam, FileMeta, UploadHeaders } from '$lib/domain/files/schemas';
 import { slaOps } from '../sla/operation';
 import { jobsOps } from './operations-jobs';
+import { emailOps } from './email-operations';
 
 const Health = z
   .object({
@@ -187,7 +188,8 @@ export const ops = {
   ...mutationOps,
   ...ticketOps,
   ...slaOps,
-  ...jobsOps
+  ...jobsOps,
+  ...emailOps
 };
 
 export type Ops = typeof ops;

@@ -8,6 +8,7 @@ import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk
 import type { RequestContext } from '../context';
 import { ticketsRepo } from './repository';
 import { readWorkflow } from './lifecycle-common';
+import { ticketsEmailRepo } from './email-repository';
 import { recordAudit } from '../audit/service';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
@@ -328,5 +329,120 @@ export class TicketsService {
       });
       return { id: args.id, ticket_id: ticket.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) };
     });
+  }
+
+  // ─── Email channel (issue 6) ────────────────────────────────────────────────────────────
+  // The acting user is the sender (a Requester created on first contact, or an agent), with
+  // source 'email'. The caller (the ingest pipeline) passes its transaction, in which it also
+  // records the message and the mailbox watermark: a ticket and its message commit together.
+
+  /** A new ticket from an inbound email; the sender is the requester. */
+  async createFromEmail(
+    ctx: RequestContext,
+    args: { id: string; subject: string; description: string; descriptionHtml: string | null; ccEmails: string[]; typeId?: string | null; teamId?: string | null },
+    t: MutationTiming,
+    trx: Kysely<DB>
+  ) {
+    if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
+    const requesterId = ctx.actor.id;
+    const typeRow = args.typeId ? await ticketsRepo.typeExists(trx, args.typeId) : undefined;
+    const teamOk = args.teamId ? await ticketsRepo.teamExists(trx, args.teamId) : undefined;
+    const row = await ticketsRepo.insert(trx, {
+      id: args.id,
+      subject: args.subject,
+      description: args.description || null,
+      description_html: args.descriptionHtml,
+      priority: typeRow?.default_priority ?? 'medium',
+      type_id: typeRow ? typeRow.id : null,
+      team_id: teamOk ? teamOk.id : null,
+      requester_id: requesterId,
+      source: 'email',
+      cc_emails: args.ccEmails,
+      client_created_at: t.deviceTime,
+      client_updated_at: t.deviceTime,
+      created_at: t.serverTime,
+      updated_at: t.serverTime,
+      last_activity_at: t.serverTime,
+      last_requester_reply_at: t.deviceTime,
+      created_by: actorId(ctx),
+      updated_by: actorId(ctx)
+    });
+    if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }] });
+    const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: typeRow?.default_priority ?? 'medium', requester_id: requesterId };
+    await ticketsRepo.insertHistory(trx, [
+      this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
+    ]);
+    await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
+    return view;
+  }
+
+  /**
+   * A reply by email on a ticket. Allowed for whoever may read the ticket, and for a sender the
+   * thread itself vouches for (`verifiedThread`: our Message-ID or signed reply address matched)
+   * or who is copied on the ticket. The ticket must not be closed (the caller applies the
+   * closed-ticket policy first).
+   */
+  async addEmailComment(
+    ctx: RequestContext,
+    args: { id: string; ticketId: string; body: string; bodyHtml: string | null; emailMessageId: string; verifiedThread: boolean },
+    t: MutationTiming,
+    trx: Kysely<DB>
+  ) {
+    const agent = isAgent(ctx.actor);
+    const ticket = await ticketsRepo.touchForComment(trx, args.ticketId, { at: t.serverTime, deviceTime: t.deviceTime, actorId: actorId(ctx), agentReply: agent, requesterReply: !agent });
+    if (!ticket) throw new AppError('not_found', 'ticket_id: no such ticket', { fields: [{ field: 'ticket_id', message: 'no such ticket' }] });
+    const cc = (await ticketsEmailRepo.byId(trx, ticket.id))?.cc_emails ?? [];
+    if (!can(ctx.actor, 'tickets.read', { requesterId: ticket.requester_id }) && !args.verifiedThread && !cc.includes(ctx.actor.email.toLowerCase())) {
+      throw new AppError('forbidden', 'You may not reply to this ticket');
+    }
+    await this.#assertNotClosed(trx, ctx, ticket);
+    const row = await ticketsRepo.insertComment(trx, {
+      id: args.id,
+      ticket_id: ticket.id,
+      requester_id: ticket.requester_id,
+      internal: false,
+      author_id: actorId(ctx),
+      author_type: agent ? 'agent' : 'requester',
+      body: args.body,
+      body_html: args.bodyHtml,
+      body_format: 'plain',
+      source: 'email',
+      email_message_id: args.emailMessageId,
+      client_created_at: t.deviceTime,
+      created_at: t.serverTime,
+      updated_at: t.serverTime,
+      created_by: actorId(ctx),
+      updated_by: actorId(ctx)
+    });
+    if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }] });
+    await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: false }, internal: false })]);
+    const link = `/tickets/${ticket.id}`;
+    if (ticket.requester_id !== ctx.actor.id) {
+      await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
+    }
+    if (ticket.assignee_id && ticket.assignee_id !== ctx.actor.id) {
+      await notify(trx, ctx, { userId: ticket.assignee_id, type: 'comment.added', title: `New email reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
+    }
+    await recordAudit(trx, ctx, { action: 'comment.add', entityType: 'ticket_comment', entityId: args.id, before: null, after: { ticket_id: ticket.id, internal: false, length: args.body.length } });
+    return { id: args.id, ticket_id: ticket.id, number: Number(ticket.number) };
+  }
+
+  /** A reply reopens a resolved ticket, and a closed one when the mailbox's policy says so. */
+  async reopenFromEmail(ctx: RequestContext, ticketId: string, t: MutationTiming, trx: Kysely<DB>) {
+    const ticket = await ticketsRepo.lockForWrite(trx, ticketId);
+    if (!ticket) throw new AppError('not_found', 'ticket_id: no such ticket');
+    const current = ticket.status as TicketStatus;
+    if (current !== 'resolved' && current !== 'closed') return { id: ticket.id, changed: false };
+    const patch = statusPatch(ticket, 'in_progress', t.deviceTime, { reopen: true });
+    await ticketsRepo.update(trx, ticket.id, { ...patch, ...this.#touch(ctx, t) });
+    await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'reopened', field: 'status', from: current, to: 'in_progress', internal: false })]);
+    await recordAudit(trx, ctx, { action: 'ticket.reopen', entityType: 'ticket', entityId: ticket.id, before: { status: current }, after: { status: 'in_progress', via: 'email' } });
+    return { id: ticket.id, changed: true };
+  }
+
+  /** Links a ticket created from a reply to a closed ticket back to it ("follow-up of"). */
+  async linkEmailFollowUp(ctx: RequestContext, ticketId: string, previousTicketId: string, t: MutationTiming, trx: Kysely<DB>) {
+    await ticketsEmailRepo.insertLink(trx, { ticket_id: ticketId, linked_ticket_id: previousTicketId, kind: 'follow_up_of', created_by: actorId(ctx) });
+    await ticketsRepo.insertHistory(trx, [this.#history({ id: ticketId, requester_id: ctx.actor.id }, ctx, t, { action: 'linked', to: { kind: 'follow_up_of', ticket_id: previousTicketId }, internal: false })]);
   }
 }

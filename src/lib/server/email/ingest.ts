@@ -1,0 +1,294 @@
+// The one ingest pipeline every intake (IMAP, POP3, inbound SMTP, webhook) feeds:
+//   raw MIME → parse → classify → (one transaction:) record the message + mailbox watermark →
+//   requester → thread → ticket or comment through the ticket service.
+// Exactly once: the message row (unique per Message-ID and per mailbox UID/UIDL) commits in the
+// same transaction as the ticket or comment it caused, so a crash before COMMIT leaves nothing and
+// the message is fetched again; a crash after leaves the row, and the second attempt finds it.
+// A message that cannot be processed is quarantined (status 'failed', reason, raw kept) and the
+// watermark still moves on: one broken message never blocks the rest.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { DB } from '../db/schema';
+import type { TicketsService } from '../tickets/service';
+import { ticketsEmailRepo } from '../tickets/email-repository';
+import { authRepo } from '../auth/repository';
+import { toActor } from '../auth/service';
+import type { RequestContext } from '../context';
+import { onlineTiming } from '$lib/domain/mutations/clock';
+import { can } from '$lib/domain/auth/permissions';
+import { classify } from '$lib/domain/email/classify';
+import { trimQuoted } from '$lib/domain/email/quote';
+import { cleanSubject, subjectTicketNumber } from '$lib/domain/email/threading';
+import { parseEmail, type ParsedEmail } from './parse';
+import { emailRepo } from './repository';
+import { verifyReplyAddress } from './reply-address';
+import { log } from '../log';
+
+export type IngestChannel = 'imap' | 'pop3' | 'smtp' | 'webhook';
+
+export interface IngestSource {
+  channel: IngestChannel;
+  mailboxId?: string | null;
+  uid?: number;
+  uidValidity?: number;
+  uidl?: string;
+}
+
+export type IngestOutcome =
+  | { status: 'created'; emailId: string; ticketId: string; number: number; followUpOf?: string }
+  | { status: 'commented'; emailId: string; ticketId: string; commentId: string; matchedBy: ThreadMatch }
+  | { status: 'ignored'; emailId: string; classification: string; reason: string }
+  | { status: 'duplicate' }
+  | { status: 'failed'; emailId: string | null; reason: string };
+
+export type ThreadMatch = 'message_id' | 'reply_address' | 'subject_token';
+
+export interface MailboxPolicy {
+  closedTicketPolicy: 'reopen' | 'new_linked';
+  defaultTeamId: string | null;
+  defaultTypeId: string | null;
+}
+
+export interface IngestOptions {
+  secret: string;
+  /** Written as X-Loop on outbound mail; a message carrying it came from us. */
+  loopToken: string;
+  /** Largest message accepted; bigger ones are quarantined (raw kept). */
+  maxBytes: number;
+}
+
+const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
+
+export class EmailIngestService {
+  #own: { at: number; addresses: string[]; messageIdDomain: string | null } | undefined;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly tickets: TicketsService,
+    private readonly opts: IngestOptions
+  ) {}
+
+  /** Our own addresses (every configured mailbox and relay) and the domain of our outbound Message-IDs (the default relay's). */
+  async #ours(): Promise<{ addresses: string[]; messageIdDomain: string | null }> {
+    if (this.#own && Date.now() - this.#own.at < 5_000) return this.#own;
+    const rows = await emailRepo.ownAddresses(this.db);
+    const addresses = rows.flatMap((r) => [r.address, r.kind !== 'webhook' && r.username?.includes('@') ? r.username : null]).filter((a): a is string => !!a).map((a) => a.toLowerCase());
+    const relay = rows.find((r) => r.kind === 'smtp' && r.is_default && r.address);
+    this.#own = { at: Date.now(), addresses, messageIdDomain: relay?.address?.split('@')[1]?.toLowerCase() ?? null };
+    return this.#own;
+  }
+
+  #policies = new Map<string, { at: number; policy: MailboxPolicy }>();
+
+  /** Drops cached configuration after an admin change (other instances see it within 5 s). */
+  forgetConfiguration() {
+    this.#policies.clear();
+    this.#own = undefined;
+  }
+
+  /** The mailbox's ticket defaults and closed-ticket policy (cached a few seconds, like our addresses). */
+  async #policy(mailboxId: string | null | undefined): Promise<MailboxPolicy> {
+    if (!mailboxId) return DEFAULT_POLICY;
+    const hit = this.#policies.get(mailboxId);
+    if (hit && Date.now() - hit.at < 5_000) return hit.policy;
+    const policy = await this.#loadPolicy(mailboxId);
+    this.#policies.set(mailboxId, { at: Date.now(), policy });
+    return policy;
+  }
+
+  async #loadPolicy(mailboxId: string): Promise<MailboxPolicy> {
+    const m = await emailRepo.mailbox(this.db, mailboxId);
+    if (!m) return DEFAULT_POLICY;
+    const p = (m.settings ?? {}) as { closedTicketPolicy?: unknown };
+    return {
+      closedTicketPolicy: p.closedTicketPolicy === 'new_linked' ? 'new_linked' : 'reopen',
+      defaultTeamId: m.default_team_id,
+      defaultTypeId: m.default_type_id
+    };
+  }
+
+  /** Ingests one raw message. Never throws for a bad message (quarantine); throws only when the database fails. */
+  async ingest(raw: Buffer, src: IngestSource): Promise<IngestOutcome> {
+    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined && (await emailRepo.seenUid(this.db, src.mailboxId, src.uidValidity, src.uid))) {
+      return { status: 'duplicate' };
+    }
+    if (raw.length > this.opts.maxBytes) return this.#quarantine(raw, src, null, `message is ${raw.length} bytes, larger than the limit of ${this.opts.maxBytes}`);
+    let mail: ParsedEmail;
+    try {
+      mail = await parseEmail(raw);
+    } catch (e) {
+      return this.#quarantine(raw, src, null, `unparseable MIME: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Settings and our own addresses are read before the transaction (PGlite has one connection).
+    const [ours, policy] = await Promise.all([this.#ours(), this.#policy(src.mailboxId)]);
+    try {
+      return await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, ours, policy));
+    } catch (e) {
+      if (isConnectionError(e)) throw e;
+      log.warn('email quarantined', { messageId: mail.messageId, channel: src.channel, error: e instanceof Error ? e.message : String(e) });
+      return this.#quarantine(raw, src, mail, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** A message too large to download: recorded as quarantined (it stays in the mailbox); the watermark moves on. */
+  recordOversize(src: IngestSource, size: number): Promise<IngestOutcome> {
+    const key = `${src.mailboxId}:${src.uidValidity ?? ''}:${src.uid ?? src.uidl ?? ''}`;
+    const sha = createHash('sha256').update(`oversize:${key}`).digest('hex');
+    return this.#quarantine(Buffer.alloc(0), src, null, `message is ${size} bytes, larger than the limit of ${this.opts.maxBytes}; left in the mailbox`, sha);
+  }
+
+  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy): Promise<IngestOutcome> {
+    const row = await emailRepo.insertMessage(trx, this.#row(mail, src, raw.length, 'received'));
+    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
+    if (!row) return { status: 'duplicate' };
+    const emailId = row.id;
+    await emailRepo.insertRaw(trx, emailId, raw);
+
+    const c = classify(
+      { headers: mail.headers, contentType: mail.contentType, fromAddress: mail.from?.address ?? null, messageId: mail.hadMessageId ? mail.messageId : null },
+      { ownAddresses: ours.addresses, ownMessageIdDomain: ours.messageIdDomain, loopToken: this.opts.loopToken }
+    );
+    if (c.kind !== 'normal' || !mail.from) {
+      const reason = c.reason ?? 'no sender address';
+      await emailRepo.finish(trx, emailId, { status: 'ignored', classification: c.kind, error: reason });
+      return { status: 'ignored', emailId, classification: c.kind, reason };
+    }
+
+    const ctx = await this.#senderContext(trx, mail.from);
+    const t = onlineTiming();
+    const match = await this.#thread(trx, mail, ctx);
+    let ticketId: string | null = match?.ticketId ?? null;
+    let followUpOf: string | undefined;
+    if (match) {
+      const ticket = await ticketsEmailRepo.byId(trx, match.ticketId);
+      if (ticket?.status === 'closed' && policy.closedTicketPolicy === 'new_linked') {
+        followUpOf = ticket.id;
+        ticketId = null;
+      } else if (ticket && (ticket.status === 'closed' || ticket.status === 'resolved')) {
+        await this.tickets.reopenFromEmail(ctx, ticket.id, t, trx);
+      }
+    }
+
+    const attachments = (ticket: string, comment: string | null) =>
+      emailRepo.insertAttachments(
+        trx,
+        mail.attachments.map((a) => ({ email_message_id: emailId, ticket_id: ticket, comment_id: comment, file_name: a.fileName.slice(0, 255), mime_type: a.mimeType, size_bytes: a.size, sha256: a.sha256, content_id: a.contentId, inline: a.inline }))
+      );
+
+    if (ticketId && match) {
+      const commentId = uuidv7();
+      const body = trimQuoted(mail.text) || '(empty message)';
+      await this.tickets.addEmailComment(ctx, { id: commentId, ticketId, body: body.slice(0, 100_000), bodyHtml: null, emailMessageId: emailId, verifiedThread: match.by !== 'subject_token' }, t, trx);
+      await attachments(ticketId, commentId);
+      await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: ticketId, comment_id: commentId });
+      return { status: 'commented', emailId, ticketId, commentId, matchedBy: match.by };
+    }
+
+    const id = uuidv7();
+    const created = await this.tickets.createFromEmail(
+      ctx,
+      {
+        id,
+        subject: cleanSubject(mail.subject),
+        description: (mail.text || '(empty message)').slice(0, 100_000),
+        descriptionHtml: mail.html,
+        ccEmails: mail.cc.filter((a) => !ours.addresses.includes(a) && a !== mail.from!.address),
+        typeId: policy.defaultTypeId,
+        teamId: policy.defaultTeamId
+      },
+      t,
+      trx
+    );
+    if (followUpOf) await this.tickets.linkEmailFollowUp(ctx, id, followUpOf, t, trx);
+    await attachments(id, null);
+    await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
+    return { status: 'created', emailId, ticketId: id, number: created.number, followUpOf };
+  }
+
+  /** The sender as an actor: their account, or a Requester created now (no password). */
+  async #senderContext(trx: Kysely<DB>, from: { address: string; name: string | null }): Promise<RequestContext> {
+    let user = await emailRepo.userByEmail(trx, from.address);
+    if (!user) {
+      const name = (from.name ?? from.address.split('@')[0]).replace(/[\r\n]/g, ' ').trim().slice(0, 200) || from.address;
+      await emailRepo.createRequester(trx, { id: uuidv7(), email: from.address, name });
+      user = await emailRepo.userByEmail(trx, from.address);
+    }
+    const principal = user && (await authRepo.principalById(trx, user.id));
+    if (!principal || principal.status !== 'active') throw new Error(`sender ${from.address} has an inactive account`);
+    // The sender is authenticated only by the mail channel: 'bearer' marks a non-cookie, non-system actor.
+    return { actor: toActor(principal, 'bearer'), source: 'email' };
+  }
+
+  /** Threading, strongest evidence first: our Message-ID store → In-Reply-To/References → signed reply address → subject token. */
+  async #thread(trx: Kysely<DB>, mail: ParsedEmail, ctx: RequestContext): Promise<{ ticketId: string; by: ThreadMatch } | null> {
+    const ids = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
+    const byId = await emailRepo.threadByMessageIds(trx, ids);
+    if (byId?.ticket_id) return { ticketId: await this.#unmerged(trx, byId.ticket_id), by: 'message_id' };
+    for (const addr of mail.recipients) {
+      const n = verifyReplyAddress(this.opts.secret, addr);
+      const t = n ? await ticketsEmailRepo.byNumber(trx, n) : undefined;
+      if (t) return { ticketId: await this.#unmerged(trx, t.id), by: 'reply_address' };
+    }
+    const n = subjectTicketNumber(mail.subject);
+    if (n) {
+      const t = await ticketsEmailRepo.byNumber(trx, n);
+      // A bare [#123] proves nothing: only the requester, someone copied, or an agent may post through it.
+      const email = ctx.actor.email.toLowerCase();
+      if (t && (can(ctx.actor, 'tickets.read', { requesterId: t.requester_id }) || t.cc_emails.includes(email))) {
+        return { ticketId: await this.#unmerged(trx, t.id), by: 'subject_token' };
+      }
+    }
+    return null;
+  }
+
+  async #unmerged(trx: Kysely<DB>, id: string): Promise<string> {
+    let cur = id;
+    for (let i = 0; i < 5; i++) {
+      const t = await ticketsEmailRepo.byId(trx, cur);
+      if (!t?.merged_into_id) return cur;
+      cur = t.merged_into_id;
+    }
+    return cur;
+  }
+
+  #row(mail: ParsedEmail | null, src: IngestSource, size: number, status: 'received' | 'failed', sha?: string) {
+    return {
+      direction: 'in' as const,
+      mailbox_id: src.mailboxId ?? null,
+      message_id: mail?.messageId ?? `${sha}@outpost.invalid`,
+      in_reply_to: mail?.inReplyTo ?? null,
+      references: mail?.references ?? [],
+      uid: src.uid ?? null,
+      uid_validity: src.uidValidity ?? null,
+      uidl: src.uidl ?? null,
+      from_address: mail?.from?.address ?? null,
+      from_name: mail?.from?.name?.slice(0, 300) ?? null,
+      to_addresses: mail?.to ?? [],
+      cc_addresses: mail?.cc ?? [],
+      reply_to: mail?.replyTo ?? null,
+      subject: mail?.subject.slice(0, 1000) ?? null,
+      size_bytes: size,
+      content_sha256: mail?.sha256 ?? sha ?? null,
+      status,
+      received_at: new Date()
+    };
+  }
+
+  /** Records a message that could not be processed, with the reason, keeping its raw bytes; the watermark moves on. */
+  async #quarantine(raw: Buffer, src: IngestSource, mail: ParsedEmail | null, reason: string, shaOverride?: string): Promise<IngestOutcome> {
+    const sha = shaOverride ?? mail?.sha256 ?? createHash('sha256').update(raw).digest('hex');
+    return this.db.transaction().execute(async (trx) => {
+      const row = await emailRepo.insertMessage(trx, { ...this.#row(mail, src, raw.length, 'failed', sha), content_sha256: sha, error: reason.slice(0, 2000), processed_at: new Date() });
+      if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
+      if (!row) return { status: 'duplicate' as const };
+      await emailRepo.insertRaw(trx, row.id, raw);
+      return { status: 'failed' as const, emailId: row.id, reason };
+    });
+  }
+}
+
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code ?? '';
+  return /^(08|57P)/.test(code) || /ECONNREFUSED|ECONNRESET|Connection terminated/i.test(e instanceof Error ? e.message : '');
+}

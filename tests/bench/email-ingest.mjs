@@ -1,0 +1,120 @@
+// Email ingest figures (issue 6), printed:
+//   1. IMAP: 1 000 messages waiting in a dovecot folder → all imported (messages/s)
+//   2. IMAP IDLE: message appended → committed (watermark visible through the API), p50/p99 (target p99 ≤ 2 s)
+//   3. inbound SMTP: 1 000 messages sent by nodemailer over 4 connections, each answered 250 only after it
+//      is committed (messages/s; target ≥ 200/s)
+//   4. parsing a message with a 10 MB attachment: longest event-loop stall (target ≤ 50 ms)
+// Needs dovecot (`source .ci/services.sh && start_dovecot`) for 1–2; PostgreSQL when TEST_DATABASE_URL is
+// set, otherwise the embedded PGlite. Usage: node tests/bench/email-ingest.mjs [N]
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { simpleParser } from 'mailparser';
+import { ensureBuilt, freshPgDatabase, login, percentile, startServer, tmpDir } from './lib.mjs';
+
+const N = Number(process.argv[2] ?? 1000);
+const PORT = 4920;
+const SMTP_PORT = 4925;
+const e = process.env;
+const imap = e.OUTPOST_TEST_IMAP_PORT ? { host: e.OUTPOST_TEST_IMAP_HOST ?? '127.0.0.1', port: Number(e.OUTPOST_TEST_IMAP_PORT), user: e.OUTPOST_TEST_MAIL_USER ?? 'helpdesk', pass: e.OUTPOST_TEST_MAIL_PASSWORD ?? 'helpdeskpw' } : null;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const msg = (i, tag) =>
+  [`From: Bench User ${i % 50} <bench${i % 50}@customer.example>`, 'To: support@help.example.com', `Subject: ${tag} ${i}`, `Message-ID: <${tag}.${i}.${Date.now()}@customer.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', `Bench message ${i}: the printer on floor ${i % 9} is jammed again.`, ''].join('\r\n');
+
+async function imapClient() {
+  const c = new ImapFlow({ host: imap.host, port: imap.port, secure: false, doSTARTTLS: false, auth: { user: imap.user, pass: imap.pass }, logger: false });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+await ensureBuilt();
+const pg = await freshPgDatabase();
+const dataDir = tmpDir();
+const srv = await startServer({ dataDir, databaseUrl: pg?.url, port: PORT, env: { OUTPOST_SMTP_PORT: String(SMTP_PORT), OUTPOST_SMTP_HOST: '127.0.0.1' } });
+console.log(`email ingest bench on ${pg ? 'PostgreSQL' : 'PGlite'}, N=${N}`);
+try {
+  const token = await login(srv.url, 'bench-admin@outpost.test', 'bench admin passphrase 2026');
+  const api = async (method, p, body) => {
+    const r = await fetch(srv.url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const j = await r.json().catch(() => undefined);
+    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
+    return j;
+  };
+  await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Relay', kind: 'smtp', address: 'support@help.example.com', host: '127.0.0.1', port: 25, security: 'none', auth_method: 'none', is_default: true });
+  const lastUid = async (id) => Number((await api('GET', '/api/v1/admin/email/mailboxes')).items.find((m) => m.id === id).last_uid ?? 0);
+
+  if (!imap) console.log('IMAP: skipped (dovecot not running: source .ci/services.sh && start_dovecot)');
+  else {
+    // 1. a backlog of N messages
+    const c = await imapClient();
+    if (!(await c.list()).some((b) => b.path === 'Bench')) await c.mailboxCreate('Bench');
+    let box = await c.mailboxOpen('Bench');
+    if (box.exists) await c.messageDelete('1:*');
+    const base = Number((await c.status('Bench', { uidNext: true })).uidNext) - 1;
+    const tA = performance.now();
+    for (let i = 0; i < N; i++) await c.append('Bench', msg(i, 'IMAP bench'));
+    console.log(`IMAP: appended ${N} messages in ${((performance.now() - tA) / 1000).toFixed(1)} s`);
+    const t0 = performance.now();
+    const id = (await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Bench IMAP', kind: 'imap', host: imap.host, port: imap.port, security: 'none', username: imap.user, secret: imap.pass, folder: 'Bench', use_idle: false, enabled: true })).id;
+    while ((await lastUid(id)) < base + N) await sleep(100);
+    const s = (performance.now() - t0) / 1000;
+    console.log(`IMAP backlog: ${N} messages imported in ${s.toFixed(1)} s = ${(N / s).toFixed(0)} messages/s`);
+    await api('PATCH', `/api/v1/admin/email/mailboxes/${id}`, { enabled: false });
+
+    // 2. IDLE arrival → committed
+    box = await c.mailboxOpen('INBOX');
+    if (box.exists) await c.messageDelete('1:*');
+    const idle = (await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Bench IDLE', kind: 'imap', host: imap.host, port: imap.port, security: 'none', username: imap.user, secret: imap.pass, folder: 'INBOX', use_idle: true, poll_interval_seconds: 300, enabled: true })).id;
+    while (!(await api('GET', '/api/v1/admin/email/mailboxes')).items.find((m) => m.id === idle).last_success_at) await sleep(50);
+    await sleep(500);
+    const lat = [];
+    for (let i = 0; i < 30; i++) {
+      const before = Number((await c.status('INBOX', { uidNext: true })).uidNext);
+      const t = performance.now();
+      await c.append('INBOX', msg(i, 'IDLE bench'));
+      while ((await lastUid(idle)) < before) await sleep(10);
+      lat.push(performance.now() - t);
+      await sleep(100);
+    }
+    lat.sort((a, b) => a - b);
+    console.log(`IMAP IDLE arrival → committed (30 messages): p50 ${percentile(lat, 50).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms (target p99 ≤ 2000 ms)`);
+    await api('PATCH', `/api/v1/admin/email/mailboxes/${idle}`, { enabled: false });
+    await c.logout();
+  }
+
+  // 3. inbound SMTP
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: SMTP_PORT, secure: false, ignoreTLS: true, pool: true, maxConnections: 4, maxMessages: Infinity });
+  const t1 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < N) {
+        const i = next++;
+        await transport.sendMail({ envelope: { from: `bench${i % 50}@customer.example`, to: ['support@help.example.com'] }, raw: msg(i, 'SMTP bench') });
+      }
+    })
+  );
+  const s1 = (performance.now() - t1) / 1000;
+  transport.close();
+  console.log(`inbound SMTP: ${N} messages accepted (each committed before 250) in ${s1.toFixed(1)} s = ${(N / s1).toFixed(0)} messages/s (target ≥ 200/s)`);
+} finally {
+  await srv.stop();
+  await pg?.drop();
+}
+
+// 4. event-loop stalls while parsing a 10 MB attachment
+const big = Buffer.alloc(10 * 1024 * 1024);
+for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+const b64 = big.toString('base64').replace(/.{76}/g, '$&\r\n');
+const raw = Buffer.from(['From: a@customer.example', 'To: support@help.example.com', 'Subject: big', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'see attachment', '--b', 'Content-Type: application/octet-stream; name="big.bin"', 'Content-Transfer-Encoding: base64', '', b64, '--b--', ''].join('\r\n'));
+let last = performance.now();
+let worst = 0;
+const timer = setInterval(() => {
+  const now = performance.now();
+  worst = Math.max(worst, now - last);
+  last = now;
+}, 1);
+const tp = performance.now();
+const parsed = await simpleParser(raw);
+clearInterval(timer);
+console.log(`parse of a ${(raw.length / 1048576).toFixed(1)} MB message (10 MB attachment, ${parsed.attachments[0].size} bytes decoded) in ${(performance.now() - tp).toFixed(0)} ms: longest event-loop stall ${worst.toFixed(1)} ms (target ≤ 50 ms)`);
