@@ -3,13 +3,16 @@
 import { uuidv7 } from 'uuidv7';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
+import { invalidateSlaConfig } from '../../src/lib/server/sla/service';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { DEFAULT_GRANTS, type Actor, type RoleKey } from '../../src/lib/domain/auth/permissions';
 import type { RequestContext } from '../../src/lib/server/context';
 import type { MutationTiming } from '../../src/lib/domain/mutations/clock';
 import { freshPostgresDatabase, type Backend } from './backends';
 
-const migrateAll = (db: Database['db']) => migrate(db);
+// The SLA configuration is cached per process (one database per process in production); these
+// tests open several databases in one process, so each starts with an empty cache.
+const migrateAll = (db: Database['db']) => (invalidateSlaConfig(), migrate(db));
 
 export interface Person {
   id: string;

@@ -50,6 +50,24 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   // One session: a query issued outside a running transaction waits for it. The timeout turns a
   // mistaken wait-on-yourself into an error instead of a server that stops answering.
   const pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), connectionTimeoutMillis: 30_000 });
+  pool.on('error', (e) => log.warn('embedded database session error', { error: e.message }));
+  // PGlite's own listen()/unlisten run LISTEN on the same single session the pool's client is
+  // using, outside the pool: issued while a pool query is between its extended-protocol
+  // messages, it destroys that query's unnamed statement ("unnamed prepared statement does not
+  // exist") and the session errors out. So they run while holding the pool's only connection.
+  const rawListen = pglite.listen.bind(pglite);
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      return await fn();
+    } finally {
+      client.release();
+    }
+  };
+  pglite.listen = (async (...args: Parameters<typeof rawListen>) => {
+    const unlisten = await exclusive(() => rawListen(...args));
+    return (...u: Parameters<typeof unlisten>) => exclusive(() => unlisten(...u));
+  }) as typeof pglite.listen;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
