@@ -69,24 +69,7 @@ export async function readJson(request: Request, limit = config().OUTPOST_JSON_L
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     throw new AppError('unsupported_media_type', 'Send the body as application/json');
   }
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new AppError('payload_too_large', `Body is larger than ${limit} bytes`, { limitBytes: limit });
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new AppError('payload_too_large', `Body is larger than ${limit} bytes`, { limitBytes: limit });
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readLimitedBody(request, limit, 'Body')).toString('utf8');
   if (!text.trim()) throw new AppError('invalid_json', 'body: is empty; send a JSON object', { fields: [{ field: 'body', message: 'is empty' }] });
   try {
     return JSON.parse(text);
@@ -167,4 +150,26 @@ export function handle<O extends Operation>(operation: O, impl: (args: HandlerAr
       return errorResponse(err, event.locals.requestId);
     }
   };
+}
+
+/** The request body as bytes, refused with 413 past `limit` (checked while streaming, not after). */
+export async function readLimitedBody(request: Request, limit: number, what = 'Body'): Promise<Buffer> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw new AppError('payload_too_large', `${what} is larger than ${limit} bytes`, { limitBytes: limit });
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new AppError('payload_too_large', `${what} is larger than ${limit} bytes`, { limitBytes: limit });
+      }
+      chunks.push(value);
+    }
+  }
+  return Buffer.concat(chunks);
 }

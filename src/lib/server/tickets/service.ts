@@ -7,7 +7,7 @@ import type { DB } from '../db/schema';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
 import { ticketsRepo } from './repository';
-import { readWorkflow } from './lifecycle-common';
+import { actorId, historyRow, readWorkflow } from './lifecycle-common';
 import { ticketsEmailRepo } from './email-repository';
 import { recordAudit } from '../audit/service';
 import type { FilesService } from '../files/service';
@@ -32,9 +32,6 @@ import {
 type Locked = NonNullable<Awaited<ReturnType<typeof ticketsRepo.lockForWrite>>>;
 
 const isAgent = (a: Actor) => can(a, 'tickets.update');
-const actorId = (ctx: RequestContext) => (ctx.actor.via === 'system' ? null : ctx.actor.id);
-const actorType = (a: Actor): NonNullable<Insertable<TicketHistoryTable>['actor_type']> =>
-  a.via === 'system' ? 'system' : a.via === 'api_key' ? 'api_key' : isAgent(a) ? 'user' : 'requester';
 
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
@@ -60,23 +57,9 @@ export class TicketsService {
 
   #history(ticket: { id: string; requester_id: string }, ctx: RequestContext, t: MutationTiming, e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean }): Insertable<TicketHistoryTable> {
     slaTouch(ticket.id, t, e); // SLA hook (sla branch): see #tx
-    return {
-      ticket_id: ticket.id,
-      requester_id: ticket.requester_id,
-      internal: e.internal,
-      actor_id: actorId(ctx),
-      actor_type: actorType(ctx.actor),
-      source: ctx.source,
-      action: e.action,
-      field: e.field ?? null,
-      old_value: e.from === undefined ? null : JSON.stringify(e.from),
-      new_value: e.to === undefined ? null : JSON.stringify(e.to),
-      mutation_id: t.mutationId,
-      device_time: t.deviceTime,
-      created_by: actorId(ctx),
-      updated_by: actorId(ctx)
-    };
+    return historyRow(ticket, ctx, t, e);
   }
+
 
   /** The ticket, locked; a ticket the actor may not read does not exist for them. */
   async #load(trx: Kysely<DB>, ctx: RequestContext, id: string, field = 'id'): Promise<Locked> {
