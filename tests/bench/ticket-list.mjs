@@ -84,7 +84,7 @@ try {
       lat.push(x.ms);
       rows += x.n;
     }
-    console.log(`GET /api/v1/tickets?${l.qs ? l.qs + '&' : ''}limit=50&cursor=… [${l.name}], ${lat.length} pages at random depths: ${stats(lat)} (${(rows / lat.length).toFixed(0)} rows/page)`);
+    console.log(`GET /api/v1/tickets?${l.qs ? l.qs + '&' : ''}limit=50&cursor=… [${l.name}], ${lat.length} pages at random depths: ${stats(lat)} (${(rows / lat.length).toFixed(0)} rows/page; server CPU ${((cpuMs(srv.pid) - cpu0) / lat.length).toFixed(2)} ms/page)`);
   }
   // The plans, for the same SQL shape the repository builds (lifecycle-repository.ts list()).
   const r0 = sample[Math.floor(sample.length / 2)];
