@@ -21,6 +21,7 @@ import { actorId, forbidden, historyRow, invalid, isAgent, loadVisible, notFound
 import type { RelationsService } from './relations-service';
 import type { TicketWorkService } from './work-service';
 import type { SettingsService } from '../settings/service';
+import { slaWrite } from '../sla/hook';
 
 type ViewRow = NonNullable<Awaited<ReturnType<typeof lifecycleRepo.get>>>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -200,7 +201,9 @@ export class TicketLifecycleService {
     // settings cache before the transaction opens (one round trip less per create).
     const needMatrix = !body.priority && (body.impact || body.urgency);
     const cachedMatrix = needMatrix && this.settings ? ((await this.settings.get('tickets.priorityMatrix')) ?? DEFAULT_PRIORITY_MATRIX) : null;
-    await this.db.transaction().execute(async (trx) => {
+    // One SLA sync at the end of the whole create (slaWrite: the nested TicketsService writes join
+    // it), so the policy is decided on the final facts, tags and source included.
+    await this.db.transaction().execute((trx) => slaWrite(trx, async () => {
       const type = await this.#resolveType(trx, body.type);
       const matrix = !needMatrix ? DEFAULT_PRIORITY_MATRIX : (cachedMatrix ?? (await readMatrix(trx)));
       const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix });
@@ -220,7 +223,7 @@ export class TicketLifecycleService {
         await this.tickets.assign(ctx, { id, set: { assignee_id: body.assignee_id ?? null, team_id: body.team_id ?? null }, base: { assignee_id: null, team_id: null } }, t, trx);
       }
       if (body.parent_id) await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
-    });
+    }));
     return ticketView((await lifecycleRepo.get(this.db, id))!);
   }
 
