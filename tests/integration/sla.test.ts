@@ -115,6 +115,31 @@ describe.each(backends)('SLA engine on %s', (backend) => {
     }
   });
 
+  it('decides the policy of a ticket created through the REST API on all its facts, tags included', async () => {
+    // The REST create writes tags after the core create; the SLA decision must still see them.
+    const pol = await admin.post('/api/v1/admin/sla-policies', {
+      name: 'Tagged vip-desk',
+      conditions: { tags: ['vip-desk'] },
+      targets: { medium: { firstResponseMinutes: 15, resolutionMinutes: 120 } },
+      calendarId: roundTheClock.id,
+      position: 0
+    });
+    expect(pol.status, pol.text).toBe(201);
+    const r = await users.agent.client.post('/api/v1/tickets', { subject: 'Board room projector', priority: 'medium', tags: ['vip-desk'] });
+    expect(r.status, r.text).toBe(201);
+    const s = await sla(r.json.id);
+    expect(s.policy).toEqual({ id: pol.json.id, name: 'Tagged vip-desk' });
+    expect(s.clocks.first_response).toMatchObject({ state: 'running', targetMinutes: 15 });
+    // The recorded decision is this policy (not Default followed by an unrecorded change).
+    expect(s.timeline[0]).toMatchObject({ kind: 'start', policyId: pol.json.id, recorded: true });
+    expect(events(s)).not.toContain('policy_changed');
+    if (pgc) {
+      const [row] = (await pgc.query(`select sla_policy_id::text from tickets where id = $1`, [r.json.id])).rows;
+      expect(row.sla_policy_id).toBe(pol.json.id);
+    }
+    expect((await admin.patch(`/api/v1/admin/sla-policies/${pol.json.id}`, { active: false })).status).toBe(200);
+  });
+
   it('pauses in Waiting, moves due out by the pause, meets first response on a public agent reply, and changes policy with priority', async () => {
     const t0 = Date.now() - 30 * MIN;
     const id = uuidv7();

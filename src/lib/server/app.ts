@@ -110,7 +110,7 @@ async function boot(cfg: Config): Promise<App> {
   const notifications = new NotificationsService(database.db);
   const ticketRelations = new RelationsService(database.db);
   const ticketWork = new TicketWorkService(database.db, tickets, new SurveyTokens(secret));
-  const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork);
+  const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork, settings);
   const ticketConfig = new TicketConfigService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
   const sla = new SlaService(database.db);

@@ -29,6 +29,46 @@ export const slaRepo = {
       .where('t.id', '=', id)
       .executeTakeFirst();
   },
+  /**
+   * ticket(), its live events and its status history in ONE round trip (the hook runs this on every
+   * relevant ticket change): the two lists come back as JSON arrays, timestamps as epoch ms.
+   */
+  async ticketWithInputs(db: Kysely<DB>, id: string) {
+    const r = await sql<Record<string, unknown>>`
+      select t.id, t.status, t.priority, t.type_id, ty.key as type_key, t.category_id, t.team_id, t.requester_id, t.source, t.tags,
+             t.created_at, t.client_created_at, t.first_response_at, t.sla_policy_id, t.first_response_due_at, t.resolution_due_at,
+             t.first_response_breached_at, t.resolution_breached_at, t.sla_paused, t.sla_paused_at, t.sla_paused_seconds, t.deleted_at,
+             coalesce((select json_agg(json_build_object('id', e.id, 'policy_id', e.policy_id, 'kind', e.kind, 'target', e.target,
+                        'occurred_at', extract(epoch from e.occurred_at) * 1000, 'device_time', extract(epoch from e.device_time) * 1000,
+                        'due_at', extract(epoch from e.due_at) * 1000, 'details', e.details) order by e.occurred_at, e.id)
+                       from sla_events e where e.ticket_id = t.id and e.superseded_at is null), '[]') as sla_events_json,
+             coalesce((select json_agg(json_build_object('new_value', h.new_value, 'device_time', extract(epoch from h.device_time) * 1000,
+                        'created_at', extract(epoch from h.created_at) * 1000) order by h.created_at, h.id)
+                       from ticket_history h where h.ticket_id = t.id and h.field = 'status'), '[]') as status_history_json
+      from tickets t left join ticket_types ty on ty.id = t.type_id
+      where t.id = ${id}`.execute(db);
+    const row = r.rows[0];
+    if (!row) return null;
+    const date = (v: unknown) => (v == null ? null : new Date(Number(v)));
+    const { sla_events_json, status_history_json, ...ticket } = row;
+    const events = (sla_events_json as Record<string, unknown>[]).map((e) => ({
+      id: e.id as string,
+      policy_id: e.policy_id as string | null,
+      kind: e.kind as string,
+      target: e.target as string | null,
+      occurred_at: date(e.occurred_at)!,
+      device_time: date(e.device_time),
+      due_at: date(e.due_at),
+      details: e.details as Record<string, unknown>,
+      superseded_at: null as Date | null
+    }));
+    const history = (status_history_json as Record<string, unknown>[]).map((h) => ({ new_value: h.new_value, device_time: date(h.device_time), created_at: date(h.created_at)! }));
+    return {
+      ticket: ticket as unknown as NonNullable<Awaited<ReturnType<typeof slaRepo.ticket>>>,
+      events: events as unknown as Awaited<ReturnType<typeof slaRepo.events>>,
+      history
+    };
+  },
   /** ticket() for many tickets at once (the breach sweep). */
   ticketsByIds(db: Kysely<DB>, ids: string[]) {
     if (!ids.length) return Promise.resolve([] as NonNullable<Awaited<ReturnType<typeof slaRepo.ticket>>>[]);

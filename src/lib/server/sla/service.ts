@@ -275,7 +275,9 @@ async function applyPlans(db: Db, plans: Plan[], now: Date) {
  * changed the ticket (row locked), or under the breach sweep's lock.
  */
 export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg?: SlaConfig): Promise<SyncOutcome> {
-  const plan = await planTicketSla(db, ticketId, t, cfg ?? (await slaConfig(db)));
+  const config = cfg ?? (await slaConfig(db));
+  const loaded = await slaRepo.ticketWithInputs(db, ticketId); // one round trip for the row and both input lists
+  const plan = await planTicketSla(db, ticketId, t, config, { ticket: loaded?.ticket, events: loaded?.events ?? [], history: loaded?.history ?? [] });
   if (!plan) return { result: null, inserted: [], superseded: 0 };
   const inserted = await applyPlans(db, [plan], t.now);
   return { result: plan.result, inserted, superseded: plan.stale.length };

@@ -20,6 +20,8 @@ import type { TicketStatus } from '$lib/domain/tickets/schemas';
 import { actorId, forbidden, historyRow, invalid, isAgent, loadVisible, notFound, readMatrix, type LockedTicket } from './lifecycle-common';
 import type { RelationsService } from './relations-service';
 import type { TicketWorkService } from './work-service';
+import type { SettingsService } from '../settings/service';
+import { slaWrite } from '../sla/hook';
 
 type ViewRow = NonNullable<Awaited<ReturnType<typeof lifecycleRepo.get>>>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -76,7 +78,9 @@ export class TicketLifecycleService {
     private readonly db: Kysely<DB>,
     private readonly tickets: TicketsService,
     private readonly relations: RelationsService,
-    private readonly work: TicketWorkService
+    private readonly work: TicketWorkService,
+    /** Settings through the per-process cache (read before a transaction opens); without it, through the transaction. */
+    private readonly settings?: SettingsService
   ) {}
 
   /** A keyset page, scoped: `tickets.read.all` sees every live ticket, `tickets.read.own` only their own. */
@@ -193,10 +197,15 @@ export class TicketLifecycleService {
   async create(ctx: RequestContext, body: TicketCreateBody, t: MutationTiming = onlineTiming()) {
     if (!isAgent(ctx.actor)) for (const f of AGENT_ONLY_CREATE) if (body[f] !== undefined) throw forbidden(f, 'only the service desk may set this field');
     const id = uuidv7();
-    await this.db.transaction().execute(async (trx) => {
+    // The matrix is read only when it can decide (impact or urgency given, no priority), from the
+    // settings cache before the transaction opens (one round trip less per create).
+    const needMatrix = !body.priority && (body.impact || body.urgency);
+    const cachedMatrix = needMatrix && this.settings ? ((await this.settings.get('tickets.priorityMatrix')) ?? DEFAULT_PRIORITY_MATRIX) : null;
+    // One SLA sync at the end of the whole create (slaWrite: the nested TicketsService writes join
+    // it), so the policy is decided on the final facts, tags and source included.
+    await this.db.transaction().execute((trx) => slaWrite(trx, async () => {
       const type = await this.#resolveType(trx, body.type);
-      // The matrix is read only when it can decide (impact or urgency given, no priority).
-      const matrix = !body.priority && (body.impact || body.urgency) ? await readMatrix(trx) : DEFAULT_PRIORITY_MATRIX;
+      const matrix = !needMatrix ? DEFAULT_PRIORITY_MATRIX : (cachedMatrix ?? (await readMatrix(trx)));
       const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix });
       await this.tickets.create(ctx, { id, subject: body.subject, description: body.description ?? null, priority, type_id: type?.id ?? null, category_id: body.category ?? null, requester_id: body.requester_id }, t, trx);
       const ticket = await loadVisible(trx, ctx, id);
@@ -214,7 +223,7 @@ export class TicketLifecycleService {
         await this.tickets.assign(ctx, { id, set: { assignee_id: body.assignee_id ?? null, team_id: body.team_id ?? null }, base: { assignee_id: null, team_id: null } }, t, trx);
       }
       if (body.parent_id) await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
-    });
+    }));
     return ticketView((await lifecycleRepo.get(this.db, id))!);
   }
 

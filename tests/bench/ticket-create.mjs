@@ -1,0 +1,148 @@
+// Create-ticket throughput and latency on PostgreSQL, with the SLA engine engaged (an active policy
+// with targets for every priority), assignment, audit, ticket_history and the change-log triggers:
+//   REST: POST /api/v1/tickets (impact/urgency → matrix priority, tags, assignee) by C clients;
+//   sync: POST /api/sync/mutations with ticket.create (+ ticket.assign in the same batch) by C clients.
+// Prints throughput, p50/p95/p99 per request and the server's CPU time per create (/proc).
+//   node tests/bench/ticket-create.mjs [creates=2000] [clients=8] [--trace]
+// --trace counts the SQL statements the server sends per create (bench preload tests/bench/pg-trace.mjs).
+import fs from 'node:fs';
+import pg from 'pg';
+import path from 'node:path';
+import { uuidv7 } from 'uuidv7';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, root } from './lib.mjs';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const TRACE = process.argv.includes('--trace');
+const N = Number(args[0] ?? 2000);
+const C = Number(args[1] ?? 8);
+
+const db = await freshPgDatabase();
+if (!db) {
+  console.log('ticket-create bench skipped: set TEST_DATABASE_URL (or BENCH_DATABASE_URL).');
+  process.exit(0);
+}
+await ensureBuilt();
+const traceFile = path.join(tmpDir(), 'trace.json');
+const env = TRACE ? { NODE_OPTIONS: `--import ${path.join(root, 'tests/bench/pg-trace.mjs')}`, BENCH_PG_TRACE: traceFile } : {};
+const srv = await startServer({ dataDir: tmpDir(), databaseUrl: db.url, port: Number(process.env.BENCH_PORT ?? 5141), env });
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `p50 ${ms(percentile(s, 50))}, p95 ${ms(percentile(s, 95))}, p99 ${ms(percentile(s, 99))}`;
+};
+
+async function call(token, method, p, body) {
+  const r = await fetch(srv.url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const json = await r.json().catch(() => undefined);
+  if (r.status >= 300) throw new Error(`${method} ${p} → ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** User and system CPU ms of a process, from /proc/<pid>/stat (USER_HZ = 100). */
+function cpuSplit(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+}
+
+/** CPU ms per PostgreSQL backend serving the bench database (pid → ms). */
+async function pgCpu() {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  const { rows } = await c.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  await c.end();
+  const out = new Map();
+  for (const { pid } of rows) {
+    try {
+      const x = cpuSplit(pid);
+      out.set(pid, x.user + x.sys);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Runs `n` requests from C clients; returns throughput, latencies and server CPU ms per request. */
+async function drive(n, one) {
+  let next = 0;
+  const lat = [];
+  const cpu0 = cpuSplit(srv.pid);
+  const pg0 = await pgCpu();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async (_, w) => {
+      while (next < n) {
+        const i = next++;
+        const s = performance.now();
+        await one(w, i);
+        lat.push(performance.now() - s);
+      }
+    })
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSplit(srv.pid);
+  const pg1 = await pgCpu();
+  // Backends opened meanwhile count in full; those closed meanwhile are lost (an undercount, rare under load).
+  const pgPer = [...pg1].reduce((a, [pid, v]) => a + v - (pg0.get(pid) ?? 0), 0) / n;
+  return { pgPer, rate: n / secs, lat, cpuPer: (cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / n, sysPer: (cpu1.sys - cpu0.sys) / n };
+}
+
+try {
+  const token = await login(srv.url, ADMIN.email, ADMIN.password);
+  const me = await call(token, 'GET', '/api/v1/me');
+  const meId = me.id ?? me.user?.id;
+  await call(token, 'POST', '/api/v1/admin/sla-policies', {
+    name: 'Bench SLA',
+    targets: Object.fromEntries(['low', 'medium', 'high', 'critical'].map((p, i) => [p, { firstResponseMinutes: 60 * (4 - i), resolutionMinutes: 480 * (4 - i) }]))
+  });
+  const rest = (w, i) =>
+    call(token, 'POST', '/api/v1/tickets', {
+      subject: `Bench create ${w}.${i}`,
+      description: 'Printer jams on every second page',
+      impact: 'medium',
+      urgency: 'high',
+      tags: ['bench'],
+      assignee_id: meId
+    });
+  const clients = Array.from({ length: C }, () => uuidv7());
+  const mutation = (w, i) => {
+    const id = uuidv7();
+    const now = new Date().toISOString();
+    return call(token, 'POST', '/api/sync/mutations', {
+      clientId: clients[w],
+      mutations: [
+        { id: uuidv7(), name: 'ticket.create', args: { id, subject: `Bench sync ${w}.${i}`, priority: 'high' }, clientTime: now },
+        { id: uuidv7(), name: 'ticket.assign', args: { id, set: { assignee_id: meId }, base: { assignee_id: null } }, clientTime: now }
+      ]
+    }).then((r) => {
+      if (r.results.some((x) => x.status !== 'applied')) throw new Error(JSON.stringify(r.results));
+    });
+  };
+  await drive(Math.min(300, N), rest); // warm-up: JIT, pool, plan caches
+  await drive(Math.min(300, N), mutation);
+  if (TRACE) {
+    // Count the statements of a fixed number of sequential creates of each kind.
+    const count = async (label, fn) => {
+      process.kill(srv.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 200));
+      const before = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
+      for (let i = 0; i < 100; i++) await fn(0, i);
+      process.kill(srv.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 200));
+      const after = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
+      const diff = Object.entries(after).map(([k, v]) => [k, (v - (before[k] ?? 0)) / 100]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+      console.log(`${label}: ${diff.reduce((a, [, v]) => a + v, 0).toFixed(1)} statements per create`);
+      for (const [k, v] of diff) console.log(`  ${v.toFixed(2)}  ${k}`);
+    };
+    await count('REST POST /api/v1/tickets', rest);
+    await count('POST /api/sync/mutations (ticket.create + ticket.assign)', mutation);
+  }
+  const a = await drive(N, rest);
+  console.log(`REST POST /api/v1/tickets: ${a.rate.toFixed(0)} creates/s with ${C} clients; ${stats(a.lat)} (n=${N}); server CPU ${a.cpuPer.toFixed(2)} ms/create (system ${a.sysPer.toFixed(2)}), PostgreSQL backends ${a.pgPer.toFixed(2)} ms/create`);
+  const b = await drive(N, mutation);
+  console.log(`POST /api/sync/mutations (ticket.create + ticket.assign): ${b.rate.toFixed(0)} creates/s with ${C} clients; ${stats(b.lat)} (n=${N}); server CPU ${b.cpuPer.toFixed(2)} ms/create (system ${b.sysPer.toFixed(2)}), PostgreSQL backends ${b.pgPer.toFixed(2)} ms/create`);
+} finally {
+  await srv.stop();
+  await db.drop();
+}
