@@ -29,6 +29,6 @@ export function byUrgency<T extends UrgencyRow>(rows: readonly T[], now = Date.n
 }
 
 /** The site an asset is at (the `site` column, else its `location`), or '' when unknown. */
-export function assetSite(a: { site?: unknown; location?: unknown }): string {
+export function assetSite(a: Record<string, unknown>): string {
 	return String(a.site ?? '').trim() || String(a.location ?? '').trim();
 }
