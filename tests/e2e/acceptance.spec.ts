@@ -19,9 +19,13 @@ let adminToken = '';
 const userIds: Record<string, string> = {};
 
 async function tokenFor(p: { email: string; password: string }): Promise<string> {
-	const res = await api.post('/api/auth/login', { data: { email: p.email, password: p.password } });
+	// A fresh context: no session cookie from an earlier sign-in rides along.
+	const ctx = await request.newContext({ baseURL: BASE_URL });
+	const res = await ctx.post('/api/auth/login', { data: { email: p.email, password: p.password } });
 	expect(res.status(), await res.text()).toBe(200);
-	return ((await res.json()) as { accessToken: string }).accessToken;
+	const token = ((await res.json()) as { accessToken: string }).accessToken;
+	await ctx.dispose();
+	return token;
 }
 
 async function mutate(token: string, name: string, args: Record<string, unknown>) {
@@ -98,7 +102,7 @@ test.beforeAll(async () => {
 	] as const) {
 		const res = await api.post('/api/v1/admin/users', { headers: { authorization: `Bearer ${adminToken}` }, data: { email: p.email, name: p.name, roles, password: p.password } });
 		expect(res.status(), await res.text()).toBe(201);
-		userIds[p.email] = ((await res.json()) as { id: string }).id;
+		userIds[p.email] = ((await res.json()) as { user: { id: string } }).user.id;
 	}
 });
 
@@ -151,7 +155,7 @@ test('technician offline: status, work note and photo are pending across a reloa
 	expect((await start.boundingBox())!.height).toBeGreaterThanOrEqual(44);
 	await start.click();
 	await expect(page.getByTestId('tech-status')).toHaveText('In progress');
-	await page.getByLabel(/Work note/).fill('Replaced the sensor cable; reading normal again.');
+	await page.getByRole('textbox', { name: /Work note/ }).fill('Replaced the sensor cable; reading normal again.');
 	await page.locator('input[type=file][capture]').setInputFiles({ name: 'IMG_2001.JPG', mimeType: 'image/jpeg', buffer: JPEG });
 	await expect(page.getByRole('list', { name: 'Attachments' })).toContainText('IMG_2001.JPG');
 	await page.getByRole('button', { name: 'Add work note' }).click();
@@ -213,7 +217,7 @@ test('conflict: the agent closes the ticket while the technician works offline; 
 	await context.setOffline(true);
 	await expect(indicator(page)).toHaveAttribute('data-online', 'false');
 	await page.getByRole('button', { name: 'Start work' }).click();
-	await page.getByLabel(/Work note/).fill('Reader rebooted, waiting for the badge server.');
+	await page.getByRole('textbox', { name: /Work note/ }).fill('Reader rebooted, waiting for the badge server.');
 	await page.getByRole('button', { name: 'Add work note' }).click();
 	await expect(indicator(page)).toHaveAttribute('data-outbox', '2');
 
