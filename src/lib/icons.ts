@@ -63,6 +63,14 @@ import tag from 'heroicons/24/outline/tag.svg?raw';
 import adjustmentsHorizontal from 'heroicons/24/outline/adjustments-horizontal.svg?raw';
 import star from 'heroicons/24/outline/star.svg?raw';
 
+// tech + portal
+import mapPin from 'heroicons/24/outline/map-pin.svg?raw';
+import wrenchScrewdriver from 'heroicons/24/outline/wrench-screwdriver.svg?raw';
+import computerDesktop from 'heroicons/24/outline/computer-desktop.svg?raw';
+import chevronUp from 'heroicons/24/outline/chevron-up.svg?raw';
+import bookOpen from 'heroicons/24/outline/book-open.svg?raw';
+import lifebuoy from 'heroicons/24/outline/lifebuoy.svg?raw';
+
 export const icons = {
 	'home': home,
 	'users': users,
@@ -126,6 +134,13 @@ export const icons = {
 	'star': star,
 	'paper-clip': paperClip,
 	'camera': camera,
+	// tech + portal
+	'map-pin': mapPin,
+	'wrench-screwdriver': wrenchScrewdriver,
+	'computer-desktop': computerDesktop,
+	'chevron-up': chevronUp,
+	'book-open': bookOpen,
+	'lifebuoy': lifebuoy,
 } as const;
 
 export type IconName = keyof typeof icons;

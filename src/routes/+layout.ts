@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { browser } from '$app/environment';
 import { isPublicPath, loginUrl, session } from '$lib/client/session.svelte';
+import { landingFor } from '$lib/client/portal/landing';
 import type { LayoutLoad } from './$types';
 
 // Client-rendered shell: the data people work with lives in the browser (IndexedDB), so the
@@ -11,5 +12,8 @@ export const load: LayoutLoad = async ({ url }) => {
 	if (!browser || isPublicPath(url.pathname)) return {};
 	const user = await session.ensure();
 	if (!user) redirect(307, loginUrl(url.pathname + url.search));
+	// End Users start in the self-service portal.
+	const landing = url.pathname === '/' ? landingFor(user.permissions) : undefined;
+	if (landing) redirect(307, landing);
 	return {};
 };

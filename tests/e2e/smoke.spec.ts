@@ -64,7 +64,9 @@ test('an invited user sets a password with the one-time link; non-admins get a 4
 
 	await invitee.getByRole('link', { name: 'Go to sign in' }).click();
 	await signIn(invitee, email, 'correct horse battery staple');
-	await expect(invitee.getByRole('heading', { level: 1 })).toHaveText('Welcome, Robin');
+	// An End User (the default role) lands in the self-service portal.
+	await expect(invitee).toHaveURL(/\/portal$/);
+	await expect(invitee.getByRole('heading', { level: 1 })).toHaveText('My requests');
 	await expect(invitee.getByRole('link', { name: 'Users' })).toHaveCount(0);
 	await invitee.goto('/admin/users');
 	await expect(invitee.getByRole('heading', { name: 'This area is for administrators' })).toBeVisible();

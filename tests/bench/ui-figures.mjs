@@ -1,0 +1,148 @@
+// UI figures for issue 4, in Debian Chromium against the built server (embedded database):
+//
+//   node tests/bench/ui-figures.mjs [N=50000]
+//
+// 1. Initial JS (gzip) of the first route: every script the browser loads for a cold visit to
+//    `/login` (where a first visit lands) and, signed in, for `/tech`, `/portal` and `/tickets`
+//    (service worker and HTTP cache off), each file gzipped (zlib level 6, as servers do) and summed.
+// 2. First list render from a warm Dexie: N tickets (200 of them assigned to the signed-in user)
+//    are put into IndexedDB, then each list screen is opened; time from navigation start to its
+//    first row in the DOM (checked every animation frame).
+// 3. LCP on loopback (PerformanceObserver 'largest-contentful-paint', buffered).
+import { chromium } from '@playwright/test';
+import zlib from 'node:zlib';
+import { ensureBuilt, startServer, tmpDir, ADMIN, ms } from './lib.mjs';
+
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50_000);
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+
+await ensureBuilt();
+const srv = await startServer({ dataDir: tmpDir(), port: Number(process.env.BENCH_PORT ?? 5012) });
+let browser;
+try {
+	browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+	const context = await browser.newContext({ baseURL: srv.url, serviceWorkers: 'block', viewport: { width: 390, height: 844 } });
+	const page = await context.newPage();
+	page.on('pageerror', (e) => console.error('page error:', e.message));
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+
+	/** Scripts loaded while navigating to `path` (until the network is idle), gzipped and summed. */
+	async function initialJs(path) {
+		const bodies = [];
+		const onResponse = (r) => {
+			if (r.request().resourceType() === 'script' && r.url().startsWith(srv.url)) bodies.push(r.body().then((b) => ({ url: r.url(), raw: b.length, gz: zlib.gzipSync(b, { level: 6 }).length })));
+		};
+		page.on('response', onResponse);
+		await page.goto(path, { waitUntil: 'networkidle' });
+		page.off('response', onResponse);
+		const files = await Promise.all(bodies);
+		return { files: files.length, raw: files.reduce((s, f) => s + f.raw, 0), gz: files.reduce((s, f) => s + f.gz, 0) };
+	}
+	async function lcp() {
+		return page.evaluate(
+			() =>
+				new Promise((resolve) => {
+					let last = 0;
+					new PerformanceObserver((list) => {
+						for (const e of list.getEntries()) last = e.startTime;
+					}).observe({ type: 'largest-contentful-paint', buffered: true });
+					setTimeout(() => resolve(last), 500);
+				})
+		);
+	}
+
+	const loginJs = await initialJs('/login');
+	const loginLcp = await lcp();
+
+	await page.getByLabel('Email').fill(ADMIN.email);
+	await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForURL((u) => u.pathname === '/');
+	await page.goto('/sync');
+	await page.locator('tr[data-shape="tickets"][data-phase="live"]').waitFor({ timeout: 60_000 });
+	const me = await page.evaluate(() => JSON.parse(localStorage.getItem('outpost.me') ?? '{}').id);
+
+	const seedMs = await page.evaluate(
+		async ({ n, me }) => {
+			const t0 = performance.now();
+			const db = await new Promise((res, rej) => {
+				const r = indexedDB.open('outpost');
+				r.onsuccess = () => res(r.result);
+				r.onerror = () => rej(r.error);
+			});
+			const tx = db.transaction(['tickets'], 'readwrite');
+			const store = tx.objectStore('tickets');
+			const statuses = ['new', 'in_progress', 'waiting', 'in_progress', 'new', 'resolved', 'closed'];
+			const prios = ['low', 'medium', 'medium', 'high', 'critical'];
+			const now = Date.now();
+			const iso = (t) => new Date(t).toISOString();
+			for (let i = 0; i < n; i++) {
+				const updated = now - i * 37_000;
+				store.put({
+					id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+					number: 200000 + i,
+					subject: `Bench ticket ${i}: printer does not start`,
+					description: 'Seeded by tests/bench/ui-figures.mjs.',
+					status: statuses[i % statuses.length],
+					priority: prios[(i * 3) % prios.length],
+					assignee_id: i % (n / 200) === 0 ? me : null,
+					team_id: null,
+					requester_id: i % 3 === 0 ? me : `00000000-0000-4000-8000-${String(i % 40).padStart(12, '0')}`,
+					tags: [],
+					first_response_due_at: iso(now + ((i % 50) - 10) * 3600_000),
+					resolution_due_at: iso(now + ((i % 90) - 5) * 3600_000),
+					first_response_at: i % 3 === 0 ? iso(updated) : null,
+					created_at: iso(updated - 86_400_000),
+					updated_at: iso(updated),
+					deleted_at: null
+				});
+			}
+			await new Promise((res, rej) => {
+				tx.oncomplete = res;
+				tx.onerror = () => rej(tx.error);
+			});
+			db.close();
+			return performance.now() - t0;
+		},
+		{ n: N, me }
+	);
+
+	/** Navigation start → first `selector` in the DOM, checked every frame. */
+	async function firstRow(path, selector) {
+		await page.goto(path);
+		const handle = await page.waitForFunction((sel) => (document.querySelector(sel) ? performance.now() : 0), selector, { polling: 'raf', timeout: 60_000 });
+		return Number(await handle.jsonValue());
+	}
+	const js = {};
+	const rows = {};
+	const lcps = {};
+	for (const [path, selector] of [
+		['/tech', '[data-testid="tech-job"]'],
+		['/portal', '[data-testid="portal-list"] li'],
+		['/tickets', '[data-testid="queue-list"] .qrow']
+	]) {
+		js[path] = await initialJs(path);
+		// warm: the second visit (Dexie open and filled, scripts compiled once)
+		await firstRow(path, selector);
+		const runs = [];
+		for (let i = 0; i < 3; i++) runs.push(await firstRow(path, selector));
+		rows[path] = runs.sort((a, b) => a - b)[1];
+		lcps[path] = await lcp();
+	}
+
+	console.log(`UI figures (Chromium ${browser.version()}, ${N} local tickets, 200 assigned to the user; seeded in ${ms(seedMs)})`);
+	console.log('Initial JS for the first route (scripts loaded until network idle; gzip level 6; target ≤ 80 KB):');
+	console.log(`  /login (cold, first visit): ${kb(loginJs.gz)} gzip (${kb(loginJs.raw)} raw, ${loginJs.files} files)`);
+	for (const [p, v] of Object.entries(js)) console.log(`  ${p} (signed in): ${kb(v.gz)} gzip (${kb(v.raw)} raw, ${v.files} files)`);
+	console.log('First list render from a warm Dexie (navigation start → first row; median of 3; target ≤ 300 ms):');
+	for (const [p, v] of Object.entries(rows)) console.log(`  ${p}: ${ms(v)}`);
+	console.log('LCP on loopback:');
+	console.log(`  /login (cold): ${ms(loginLcp)}`);
+	for (const [p, v] of Object.entries(lcps)) console.log(`  ${p} (warm): ${ms(v)}`);
+} finally {
+	await browser?.close();
+	await srv.stop();
+}
