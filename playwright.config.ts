@@ -11,6 +11,7 @@ process.env.OUTPOST_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'outp
 
 export default defineConfig({
 	testDir: 'tests/e2e',
+	globalSetup: './tests/e2e/global-setup.ts',
 	testMatch: '**/*.spec.ts',
 	workers: 1,
 	fullyParallel: false,
