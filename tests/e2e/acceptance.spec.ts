@@ -213,6 +213,7 @@ test('conflict: the agent closes the ticket while the technician works offline; 
 	const { page, context } = await newSession(browser, TECH, `/tech/${id}`);
 	await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
 	await expect(page.getByTestId('tech-status')).toHaveText('Waiting', { timeout: 30_000 });
+	await controlled(page);
 
 	await context.setOffline(true);
 	await expect(indicator(page)).toHaveAttribute('data-online', 'false');
@@ -264,6 +265,8 @@ test('an End User creates a request offline in the portal; it reaches the agents
 	await expect(indicator(user.page)).toHaveAttribute('data-leader', 'true', { timeout: 30_000 });
 	const agent = await newSession(browser, AGENT, '/tickets', { width: 1440, height: 900 });
 
+	// Offline navigation needs the route's code from the service worker's precache.
+	await controlled(user.page);
 	await user.context.setOffline(true);
 	await expect(indicator(user.page)).toHaveAttribute('data-online', 'false');
 	await user.page.getByRole('link', { name: 'New request' }).first().click();
