@@ -6,14 +6,18 @@
 // "into Dexie": one device (the real Replicator, fake-indexeddb) holding all ten shapes over the
 // socket, measured until the row is committed in its Dexie, while the 100 other streams are live.
 // Writes are single-row inserts committed one at a time by a direct pg connection, 5–25 ms apart.
+// Last, "separate clients": the 100 other live streams run in a child process (other people's
+// browsers, sync-latency-others.mjs) and this process is one device — one stream and its Dexie —
+// so the figure is the one a user sees, not the bench parsing 100 copies of every change.
 // Usage: node tests/bench/sync-latency.mjs [writes=200] [shapes=100]
 import 'fake-indexeddb/auto';
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { register } from 'tsx/esm/api';
 import { ShapeStream, isChangeMessage } from '@electric-sql/client';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, root } from './lib.mjs';
 
 register();
 const { LiveMux } = await import('../../sync/client/live-mux.ts');
@@ -41,7 +45,9 @@ try {
 
   const socket = () => new WebSocket(srv.url.replace(/^http/, 'ws') + '/ws', { headers: { authorization: `Bearer ${token}` } });
 
+  let runNo = 0;
   async function run(shapes, transport, device = false) {
+    const tag = ++runNo;
     const seen = new Map(); // subject → [arrival time per stream]
     const controllers = [];
     let ready = 0;
@@ -104,7 +110,7 @@ try {
     const all = [];
     const intoDexie = [];
     for (let i = 0; i < writes; i++) {
-      const subject = `bench ${shapes} ${transport}${device ? ' device' : ''} ${i}`;
+      const subject = `bench r${tag} ${shapes} ${transport}${device ? ' device' : ''} ${i}`;
       await writer.query('begin');
       await writer.query(`insert into tickets (subject, requester_id) values ($1, $2)`, [subject, requester]);
       const t0 = performance.now();
@@ -140,7 +146,28 @@ try {
     }
   }
   const d = await run(many, 'socket', true);
-  console.log(`  into Dexie (a device with all ${SHAPE_NAMES.length} shapes over the socket, ${many} other live streams) — ${line('row committed in Dexie', d.intoDexie)}`);
+  console.log(`  into Dexie (a device with all ${SHAPE_NAMES.length} shapes over the socket, ${many} other live streams in this process) — ${line('row committed in Dexie', d.intoDexie)}`);
+
+  // Separate clients: the other streams live in another process, this one is one device.
+  for (const n of [0, many]) {
+    let others = null;
+    if (n) {
+      others = spawn(process.execPath, [`${root}/tests/bench/sync-latency-others.mjs`, srv.url, token, String(n)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve, reject) => {
+        others.stdout.on('data', (b) => String(b).includes('ready') && resolve());
+        others.once('exit', (c) => reject(new Error(`other clients exited with ${c}`)));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const r = await run(1, 'socket', true);
+    console.log(`  one device (1 stream + all ${SHAPE_NAMES.length} shapes into Dexie, socket), ${n} other live streams in another process — ${line('stream', r.first)}; ${line('row committed in Dexie', r.intoDexie)}`);
+    if (others) {
+      const out = new Promise((r) => others.stdout.on('data', (b) => String(b).startsWith('seen') && r(String(b).trim())));
+      others.kill('SIGTERM');
+      const seenLine = await Promise.race([out, new Promise((r) => setTimeout(() => r('seen ?'), 2000))]);
+      console.log(`    (the other clients received ${seenLine.slice(5)} changes in all)`);
+    }
+  }
 } finally {
   await writer.end().catch(() => {});
   await srv.stop();
