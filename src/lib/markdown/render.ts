@@ -14,7 +14,9 @@ export function safeUrl(href: string | null | undefined): string {
   if (!u) return '#';
   // Same-site: absolute paths (not protocol-relative), fragments, queries, plain relative paths.
   if (/^(\/(?!\/)|#|\?)/.test(u)) return u;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u.replace(/[\u0000-\u0020]/g, ''));
+  // Browsers ignore control characters and spaces inside a scheme ("java\tscript:").
+  const compact = Array.from(u).filter((c) => c.charCodeAt(0) > 32).join('');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(compact);
   if (!scheme) return u.startsWith('//') ? '#' : u;
   return ['http', 'https', 'mailto'].includes(scheme[1].toLowerCase()) ? u : '#';
 }
