@@ -31,6 +31,18 @@ const undouble = (w: string) => (/([^aeiouslz])\1$/.test(w) ? w.slice(0, -1) : w
  * The same function runs on articles and queries, so it only has to be consistent.
  */
 export function stem(w: string): string {
+	let s = STEMS.get(w);
+	if (s === undefined) {
+		s = stemWord(w);
+		if (STEMS.size > 100_000) STEMS.clear();
+		STEMS.set(w, s);
+	}
+	return s;
+}
+/** Words repeat: stems are remembered (bounded). */
+const STEMS = new Map<string, string>();
+
+function stemWord(w: string): string {
 	if (w.length <= 3 || /\d/.test(w)) return w;
 	let s = w;
 	if (s.endsWith('sses')) s = s.slice(0, -2);
@@ -102,12 +114,18 @@ const MAX_EXPANSIONS = 40;
 interface Entry {
 	doc: KbDoc;
 	len: Float64Array;
-	terms: Map<string, Float64Array>;
+	terms: string[];
 }
+
+// Term frequencies of the four fields packed in one number (10 bits each, capped at 1023): one
+// number per (term, article) instead of an array keeps the index small and quick to build.
+const SHIFT = [1, 1024, 1024 ** 2, 1024 ** 3];
+const field = (packed: number, f: number) => Math.floor(packed / SHIFT[f]) % 1024;
 
 export class KbIndex {
 	readonly #docs = new Map<string, Entry>();
-	readonly #postings = new Map<string, Set<string>>();
+	/** term → (article → its packed term frequencies per field). */
+	readonly #postings = new Map<string, Map<string, number>>();
 	readonly #totLen = new Float64Array(FIELDS);
 	#sorted: string[] | null = null;
 
@@ -128,33 +146,32 @@ export class KbIndex {
 		this.remove(doc.id);
 		const fields = [doc.title, doc.tags.join(' '), doc.summary ?? '', stripMarkdown(doc.body)];
 		const len = new Float64Array(FIELDS);
-		const tf = new Map<string, Float64Array>();
+		const tf = new Map<string, number>();
 		fields.forEach((text, f) => {
 			const ts = terms(text);
 			len[f] = ts.length;
 			for (const t of ts) {
-				let v = tf.get(t);
-				if (!v) tf.set(t, (v = new Float64Array(FIELDS)));
-				v[f]++;
+				const v = tf.get(t) ?? 0;
+				if (field(v, f) < 1023) tf.set(t, v + SHIFT[f]);
 			}
 		});
 		for (let f = 0; f < FIELDS; f++) this.#totLen[f] += len[f];
-		for (const t of tf.keys()) {
+		for (const [t, v] of tf) {
 			let p = this.#postings.get(t);
 			if (!p) {
-				this.#postings.set(t, (p = new Set()));
+				this.#postings.set(t, (p = new Map()));
 				this.#sorted = null;
 			}
-			p.add(doc.id);
+			p.set(doc.id, v);
 		}
-		this.#docs.set(doc.id, { doc, len, terms: tf });
+		this.#docs.set(doc.id, { doc, len, terms: [...tf.keys()] });
 	}
 
 	remove(id: string) {
 		const e = this.#docs.get(id);
 		if (!e) return;
 		for (let f = 0; f < FIELDS; f++) this.#totLen[f] -= e.len[f];
-		for (const t of e.terms.keys()) {
+		for (const t of e.terms) {
 			const p = this.#postings.get(t);
 			p?.delete(id);
 			if (p && !p.size) {
@@ -202,19 +219,29 @@ export class KbIndex {
 		if (!groups.length || !this.#docs.size) return [];
 		const n = this.#docs.size;
 		const avg = Array.from(this.#totLen, (t) => Math.max(t / n, 1));
+		// Per-article field weights divided by the length normalisation, computed once per query.
+		const norms = new Map<string, Float64Array>();
+		const normOf = (id: string) => {
+			let v = norms.get(id);
+			if (!v) {
+				const len = this.#docs.get(id)!.len;
+				v = new Float64Array(FIELDS);
+				for (let f = 0; f < FIELDS; f++) v[f] = WEIGHT[f] / (1 - B[f] + (B[f] * len[f]) / avg[f]);
+				norms.set(id, v);
+			}
+			return v;
+		};
 		const scores = new Map<string, { sum: number; matched: number }>();
 		for (const group of groups) {
 			const best = new Map<string, number>();
 			for (const { term, factor } of group) {
 				const post = this.#postings.get(term);
 				if (!post) continue;
-				const idf = Math.log(1 + (n - post.size + 0.5) / (post.size + 0.5));
-				for (const id of post) {
-					const e = this.#docs.get(id)!;
-					const tf = e.terms.get(term)!;
-					let wtf = 0;
-					for (let f = 0; f < FIELDS; f++) if (tf[f]) wtf += (WEIGHT[f] * tf[f]) / (1 - B[f] + (B[f] * e.len[f]) / avg[f]);
-					const s = factor * idf * ((wtf * (K1 + 1)) / (wtf + K1));
+				const idf = factor * Math.log(1 + (n - post.size + 0.5) / (post.size + 0.5));
+				for (const [id, tf] of post) {
+					const w = normOf(id);
+					const wtf = w[0] * field(tf, 0) + w[1] * field(tf, 1) + w[2] * field(tf, 2) + w[3] * field(tf, 3);
+					const s = idf * ((wtf * (K1 + 1)) / (wtf + K1));
 					if (s > (best.get(id) ?? 0)) best.set(id, s);
 				}
 			}

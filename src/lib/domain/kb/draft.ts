@@ -28,6 +28,8 @@ export interface KbDraft {
 }
 
 export interface KbDraftWriter {
+  /** True for writers that use a language model (the draft is marked ai_generated). */
+  readonly aiGenerated?: boolean;
   /** A draft for this ticket, or null when there is nothing worth drafting. */
   draft(ticket: DraftTicket, comments: DraftComment[]): Promise<KbDraft | null>;
 }
