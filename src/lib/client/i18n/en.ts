@@ -929,6 +929,7 @@ export const en = {
 	'kbx.noNote': 'No change note',
 	'kbx.duplicate': 'This draft may duplicate a published article (similarity {score}).',
 	'kbx.duplicateOpen': 'Open the published article',
+	'kbx.possibleDuplicate': 'Possible duplicate',
 	'kbx.fromTicket': 'Drafted from a resolved ticket',
 	'kbx.openTicket': 'Open the ticket',
 	'kbx.onlineOnly': 'Editing needs a connection. Reading works offline.',

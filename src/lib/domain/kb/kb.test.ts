@@ -4,6 +4,7 @@ import { slugify, uniqueSlug, normaliseTags } from './slug';
 import { diffLines, diffSeq, diffStats } from './diff';
 import { structuredDraft, cleanMessage } from './draft';
 import { ArticleCreateBody, ArticlePatchBody } from './schemas';
+import { articleSimilarity, dice, orQueryTerms, DUPLICATE_THRESHOLD } from './similarity';
 import { DEFAULT_GRANTS } from '../auth/permissions';
 
 const perms = (role: keyof typeof DEFAULT_GRANTS) => new Set<string>(DEFAULT_GRANTS[role]);
@@ -132,5 +133,21 @@ describe('structured draft from a resolved ticket', () => {
   });
   it('cleans quoted mail', () => {
     expect(cleanMessage('Hi\n> quoted\nOn Mon, Bob wrote:\nold')).toBe('Hi');
+  });
+});
+
+describe('duplicate similarity', () => {
+  it('scores shared lexemes, title weighted', () => {
+    expect(dice(['a', 'b'], ['a', 'b'])).toBe(1);
+    expect(dice(['a', 'b'], ['c'])).toBe(0);
+    expect(dice([], ['a'])).toBe(0);
+    const draft = { title: ['outlook', 'keep', 'ask', 'password'], all: ['outlook', 'keep', 'ask', 'password', 'credenti', 'manag', 'restart'] };
+    const same = { title: ['outlook', 'keep', 'ask', 'password'], all: ['outlook', 'keep', 'ask', 'password', 'credenti', 'manag', 'remov'] };
+    const other = { title: ['badg', 'reader', 'door'], all: ['badg', 'reader', 'door', 'power', 'restart'] };
+    expect(articleSimilarity(draft, same)).toBeGreaterThan(DUPLICATE_THRESHOLD);
+    expect(articleSimilarity(draft, other)).toBeLessThan(0.1);
+  });
+  it('builds a safe OR query from free text', () => {
+    expect(orQueryTerms("VPN can't connect: error 809 & 'quotes'")).toBe('vpn | can | connect | error | 809 | quotes');
   });
 });
