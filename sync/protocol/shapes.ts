@@ -74,7 +74,9 @@ const COLUMNS: Record<SyncedTable, string[]> = {
   kb_articles: [
     'id', 'slug', 'locale', 'translation_of_id', 'title', 'summary', 'body', 'status', 'audience', 'category_id', 'tags',
     'author_id', 'reviewer_id', 'reviewed_at', 'published_at', 'archived_at', 'version', 'helpful_yes', 'helpful_no',
-    'view_count', 'source_ticket_id', 'ai_generated', 'created_at', 'updated_at', 'created_by', 'updated_by', 'deleted_at'
+    'view_count', 'source_ticket_id', 'ai_generated', 'created_at', 'updated_at', 'created_by', 'updated_by', 'deleted_at',
+    // kb (0012): content revision time and the duplicate suspicion of drafts from tickets.
+    'revised_at', 'suspected_duplicate_id', 'suspected_duplicate_score'
   ],
   assets: [
     'id', 'asset_tag', 'name', 'type', 'category', 'status', 'serial_number', 'model', 'manufacturer', 'site', 'location',

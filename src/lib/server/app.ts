@@ -42,6 +42,7 @@ import { EmailService } from './email/service';
 import { MailboxRunner } from './email/runner';
 import { keyRing } from './email/secrets';
 import { startInboundSmtp } from './email/smtp-inbound';
+import { KbService } from './kb/service';
 
 export interface App {
   config: Config;
@@ -70,6 +71,8 @@ export interface App {
   /** Email channel: configuration, webhook/SMTP intake and the ingest pipeline. */
   email: EmailService;
   emailIngest: EmailIngestService;
+  /** Knowledge base: articles, workflow, versions, feedback, drafts from resolved tickets (issue 7). */
+  kb: KbService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -119,8 +122,11 @@ async function boot(cfg: Config): Promise<App> {
   // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
   const wallClock = new WallClockSlaChecks(database.db);
   const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
-  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks });
+  const kb = new KbService(database.db, { files });
+  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, kb });
   tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
+  // kb: a resolved ticket queues a KB draft in the resolving transaction.
+  tickets.afterStatusChange.push((trx, _ctx, c) => (c.to === 'resolved' ? background.jobs.enqueue(trx, 'kb.draft-from-ticket', { ticketId: c.id }) : Promise.resolve()));
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,
@@ -139,7 +145,7 @@ async function boot(cfg: Config): Promise<App> {
     maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
   });
   const email = new EmailService(database.db, ring, emailIngest);
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {

@@ -372,6 +372,11 @@ export interface KbArticlesTable extends Audit {
   ai_generated: Generated<boolean>;
   deleted_at: NullableTimestamp;
   search_vector: ReadOnly<string>;
+  /** 0012: when the content last changed (updated_at also moves on views and votes). */
+  revised_at: NullableTimestamp;
+  /** 0012: a draft from a resolved ticket that likely duplicates this published article. */
+  suspected_duplicate_id: string | null;
+  suspected_duplicate_score: number | null;
 }
 
 export interface KbArticleVersionsTable extends Audit {

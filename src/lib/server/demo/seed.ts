@@ -3458,7 +3458,7 @@ class DemoSeeder {
         id, slug, locale: 'en', title: a.title, summary: a.summary, body: a.body, status: a.status, audience: a.audience, category_id: catId.get(a.cat) ?? null, tags: a.tags,
         author_id: author.id, reviewer_id: reviewer?.id ?? null, reviewed_at: reviewedAt, published_at: published, version: n,
         helpful_yes: Math.round(views * rng.range(0.03, 0.09)), helpful_no: Math.round(views * rng.range(0.002, 0.015)), view_count: views,
-        source_ticket_id: source?.plan.id ?? null, ai_generated: !!a.aiGenerated,
+        source_ticket_id: source?.plan.id ?? null, ai_generated: !!a.aiGenerated, revised_at: versionDates[versionDates.length - 1], // kb: 0012
         created_at: created, updated_at: updated, created_by: a.aiGenerated ? null : author.id, updated_by: author.id
       });
       for (let v = 1; v <= n; v++) {

@@ -22,7 +22,7 @@ export const filesRepo = {
     if (!ids.length) return Promise.resolve([]);
     return db.selectFrom('files').select(FILE_COLUMNS).where('id', 'in', ids).where('deleted_at', 'is', null).forUpdate().execute();
   },
-  setOwner(db: Kysely<DB>, ids: string[], owner: { type: 'comment' | 'ticket'; id: string }, actorId: string | null) {
+  setOwner(db: Kysely<DB>, ids: string[], owner: { type: 'comment' | 'ticket' | 'kb_article'; id: string }, actorId: string | null) {
     return db.updateTable('files').set({ owner_type: owner.type, owner_id: owner.id, updated_by: actorId }).where('id', 'in', ids).execute();
   },
   insertAttachments(db: Kysely<DB>, rows: Insertable<TicketAttachmentsTable>[]) {
@@ -38,6 +38,10 @@ export const filesRepo = {
       .where('a.file_id', '=', fileId)
       .where('a.deleted_at', 'is', null)
       .executeTakeFirst();
+  },
+  /** kb: what decides who may read a file attached to a KB article. */
+  kbArticleOf(db: Kysely<DB>, articleId: string) {
+    return db.selectFrom('kb_articles').select(['status', 'audience', 'deleted_at']).where('id', '=', articleId).executeTakeFirst();
   },
   /** Unattached files uploaded before `before` (abandoned: the comment never came). */
   abandoned(db: Kysely<DB>, before: Date, limit: number) {

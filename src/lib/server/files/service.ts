@@ -17,6 +17,7 @@ import { log } from '../log';
 import { filesRepo, type FileRow } from './repository';
 import { FileStorage } from './storage';
 import { AppError } from '$lib/domain/common/errors';
+import { canReadArticle } from '$lib/domain/kb/workflow';
 import { can, type Actor } from '$lib/domain/auth/permissions';
 import { ActiveContentScanner, SNIFF_BYTES, sniff, type Detected } from '$lib/domain/files/sniff';
 import { alignExtension, sanitizeFileName } from '$lib/domain/files/names';
@@ -221,7 +222,13 @@ export class FilesService {
       if (att.internal && !can(actor, 'comments.internal')) throw fileNotFound();
       return { row, attachment: att };
     }
-    // Owned by another kind of record (email, KB, asset…): staff only until that owner has its rule.
+    // kb: an article's attachments are readable by whoever may read the article.
+    if (row.owner_type === 'kb_article') {
+      const article = await filesRepo.kbArticleOf(this.db, row.owner_id);
+      if (!article || !canReadArticle(actor.permissions, article)) throw fileNotFound();
+      return { row, attachment: undefined };
+    }
+    // Owned by another kind of record (email, asset…): staff only until that owner has its rule.
     if (!can(actor, 'tickets.read.all')) throw fileNotFound();
     return { row, attachment: undefined };
   }
@@ -293,6 +300,25 @@ export class FilesService {
         };
       })
     );
+  }
+
+  /**
+   * kb: links uploaded files to a KB article, inside the caller's transaction. The same checks as
+   * for comments: uploaded by the acting user, stored, not attached to anything yet.
+   */
+  async attachToKbArticle(trx: Kysely<DB>, ctx: RequestContext, input: { fileIds: string[]; articleId: string }) {
+    if (!input.fileIds.length) return;
+    const rows = await filesRepo.lockMany(trx, input.fileIds);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    input.fileIds.forEach((fid, i) => {
+      const r = byId.get(fid);
+      const field = `fileIds.${i}`;
+      if (!r || r.uploaded_by !== ctx.actor.id || r.status !== 'stored') {
+        throw new AppError('validation', `${field}: no such uploaded file of yours (upload it first)`, { fields: [{ field, message: 'no such uploaded file of yours' }] });
+      }
+      if (r.owner_id) throw new AppError('validation', `${field}: this file is already attached elsewhere`, { fields: [{ field, message: 'is already attached' }] });
+    });
+    await filesRepo.setOwner(trx, input.fileIds, { type: 'kb_article', id: input.articleId }, ctx.actor.id);
   }
 
   /**

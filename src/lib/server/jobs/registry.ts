@@ -3,11 +3,16 @@
 // policy. Handlers only wire a job to a service; the rules live in the services and are
 // idempotent, because pg-boss delivers at least once (a worker dying mid-job means a retry).
 import { z } from 'zod';
+import { DraftFromTicketPayload, EmbedArticlePayload } from '$lib/domain/kb/schemas';
 
 /** What handlers may use; built by whoever runs the workers (the app, or workers/). */
 export interface JobDeps {
   escalation: { sweep(now: Date): Promise<unknown> };
   mail: { deliver(emailMessageId: string): Promise<unknown> };
+  /** kb: drafts an article from a resolved ticket (kb branch). */
+  kbDrafts?: { draftFromTicket(ticketId: string): Promise<unknown> };
+  /** search: embeds one article (the search branch wires its embedder here). */
+  kbEmbed?: { embedArticle(articleId: string): Promise<unknown> };
 }
 
 export interface RetryPolicy {
@@ -48,6 +53,33 @@ export const jobs = {
     batchSize: 5,
     handler: (p, deps) => deps.mail.deliver(p.emailMessageId)
   }),
+  // ── kb: the knowledge base's jobs (kb branch) ──
+  /**
+   * (Re-)embed one article. Enqueued by the KB service in the transaction that publishes an
+   * article or changes a published one. The search branch provides the embedder (deps.kbEmbed).
+   */
+  'kb.embed-article': define({
+    name: 'kb.embed-article',
+    payload: EmbedArticlePayload,
+    retry: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
+    batchSize: 5,
+    handler: async (p, deps) => {
+      if (!deps.kbEmbed) throw new Error('kb.embed-article: no embedder is wired in this process');
+      return deps.kbEmbed.embedArticle(p.articleId);
+    }
+  }),
+  /** Draft a KB article from a ticket that was just resolved (enqueued in the resolving transaction). */
+  'kb.draft-from-ticket': define({
+    name: 'kb.draft-from-ticket',
+    payload: DraftFromTicketPayload,
+    retry: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
+    batchSize: 5,
+    handler: async (p, deps) => {
+      if (!deps.kbDrafts) throw new Error('kb.draft-from-ticket: the KB service is not wired in this process');
+      return deps.kbDrafts.draftFromTicket(p.ticketId);
+    }
+  }),
+  // ── kb: end ──
   /** Does nothing: liveness and throughput checks of the queue itself (bench, tests, health). */
   'system.heartbeat': define({
     name: 'system.heartbeat',

@@ -8,6 +8,7 @@ import { EscalationService } from '../escalation/service';
 import { WallClockSlaChecks, type SlaChecks } from '../escalation/sla-checks';
 import { QueuedMailTransport, setMailTransport } from '../notifications/mail';
 import { JobQueue, setJobQueue } from './queue';
+import { KbService } from '../kb/service';
 
 export interface Background {
   assignment: AssignmentService;
@@ -27,13 +28,16 @@ export interface BackgroundOptions {
   cron?: boolean;
   /** The SLA engine's checks when present; the wall-clock provisional ones otherwise. */
   sla?: SlaChecks;
+  /** kb: the KB service that drafts articles from resolved tickets (built here when not given). */
+  kb?: KbService;
 }
 
 export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Background {
   const assignment = new AssignmentService(db);
   const escalation = new EscalationService(db, opts.sla ?? new WallClockSlaChecks(db), assignment);
   const mail = new QueuedMailTransport(db);
-  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
+  const kbDrafts = opts.kb ?? new KbService(db);
+  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail, kbDrafts }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
   return {
     assignment,
     escalation,

@@ -39,9 +39,14 @@ const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 /** Runs inside the creating transaction after the ticket, its history and audit are written. */
 export type TicketCreatedHook = (trx: Kysely<DB>, ctx: RequestContext, ticket: { id: string }) => Promise<unknown>;
 
+/** Runs inside the transaction that moved a ticket through the workflow (kb: drafts from resolved tickets). */
+export type TicketStatusHook = (trx: Kysely<DB>, ctx: RequestContext, change: { id: string; from: TicketStatus; to: TicketStatus }) => Promise<unknown>;
+
 export class TicketsService {
   /** jobs: hooks run on creation (automatic assignment), in the same transaction. */
   readonly afterCreate: TicketCreatedHook[] = [];
+  /** kb: hooks run after a status change, in the same transaction. */
+  readonly afterStatusChange: TicketStatusHook[] = [];
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -241,6 +246,7 @@ export class TicketsService {
         before: { status: current },
         after: { status: args.status, ...(patch.waiting_reason ? { waiting_reason: patch.waiting_reason } : {}), ...(patch.resolution_code ? { resolution_code: patch.resolution_code } : {}) }
       });
+      for (const hook of this.afterStatusChange) await hook(trx, ctx, { id: ticket.id, from: current, to: args.status }); // kb
       return { id: ticket.id, status: args.status, from: current, changed: true };
     });
   }
