@@ -8,6 +8,8 @@ import { z } from 'zod';
 export interface JobDeps {
   escalation: { sweep(now: Date): Promise<unknown> };
   mail: { deliver(emailMessageId: string): Promise<unknown> };
+  /** Knowledge-base embeddings (src/lib/server/search/embedding-service.ts). */
+  kb: { embedArticle(articleId: string): Promise<unknown>; reembedAll(runId: string): Promise<unknown> };
 }
 
 export interface RetryPolicy {
@@ -47,6 +49,22 @@ export const jobs = {
     retry: { retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
     batchSize: 5,
     handler: (p, deps) => deps.mail.deliver(p.emailMessageId)
+  }),
+  /** (Re)embeds one article's chunks with the active provider; enqueued by the KB service on publish/update. */
+  'kb.embed-article': define({
+    name: 'kb.embed-article',
+    payload: z.object({ articleId: z.uuid() }).strict(),
+    retry: { retryLimit: 6, retryDelay: 20, retryBackoff: true, expireInSeconds: 600 },
+    batchSize: 5,
+    handler: (p, deps) => deps.kb.embedArticle(p.articleId)
+  }),
+  /** Every article with the active provider (after a provider change or on demand); progress in kb_embedding_runs. */
+  'kb.reembed-all': define({
+    name: 'kb.reembed-all',
+    payload: z.object({ runId: z.uuid() }).strict(),
+    retry: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600 },
+    batchSize: 1,
+    handler: (p, deps) => deps.kb.reembedAll(p.runId)
   }),
   /** Does nothing: liveness and throughput checks of the queue itself (bench, tests, health). */
   'system.heartbeat': define({
