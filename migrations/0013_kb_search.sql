@@ -47,5 +47,6 @@ create table kb_embedding_runs (
 create index kb_embedding_runs_created_idx on kb_embedding_runs (created_at desc);
 create trigger kb_embedding_runs_touch before update on kb_embedding_runs for each row execute function outpost_touch_updated_at();
 
--- The embed job reads an article's chunks of one model; the stale-model sweep finds other models.
-create index kb_embeddings_model_article_idx on kb_embeddings (model, article_id);
+-- No extra index on kb_embeddings: the embed job reads one article's chunks through the unique
+-- key (article_id, model, chunk_index), and a btree on model would tempt the planner away from
+-- the HNSW index for "nearest chunks of the active model".

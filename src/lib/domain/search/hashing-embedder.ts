@@ -1,5 +1,5 @@
 // The built-in local embedder: signed feature hashing of a text's word unigrams, word bigrams
-// and character 3/4-grams into a fixed number of dimensions, with sublinear term frequency and a
+// and character 4-grams into a fixed number of dimensions, with sublinear term frequency and a
 // prior weight per word (an IDF stand-in that needs no corpus), L2-normalised.
 //
 // What it captures, honestly: lexical and sub-word overlap. Two texts are close when they share
@@ -25,7 +25,7 @@ const SEED_CHAR = 0x5bd1e995;
 const W_WORD = 1.0;
 const W_BIGRAM = 0.55;
 // The whole character n-gram mass of one word, spread over its n-grams.
-const W_CHARS = 0.75;
+const W_CHARS = 1.3;
 
 function fnv(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
@@ -73,14 +73,13 @@ export function hashEmbed(text: string, dimension = LOCAL_EMBEDDER_DIMENSION): F
       const u = toks[i + 1];
       bag.add(fnv(fnv(SEED_BIGRAM, t.term) ^ 0x20, u.term), W_BIGRAM * Math.min(t.weight, u.weight));
     }
-    // Character n-grams of the written word with boundary marks: "#pass", "word#" …
+    // Character 4-grams of the written word with boundary marks: "#pas", "word#" … (trigrams
+    // are shared by too many unrelated words to help; 4-grams still survive a typo or two).
     const s = `#${t.surface}#`;
-    const grams = s.length <= 4 ? 1 : s.length - 2 + Math.max(0, s.length - 3);
-    const w = (W_CHARS * t.weight) / Math.sqrt(grams);
-    if (s.length <= 4) bag.add(fnv(SEED_CHAR, s), w);
+    if (s.length <= 5) bag.add(fnv(SEED_CHAR, s), W_CHARS * t.weight);
     else {
-      for (let j = 0; j + 3 <= s.length; j++) bag.add(fnvRange(SEED_CHAR, s, j, j + 3), w);
-      for (let j = 0; j + 4 <= s.length; j++) bag.add(fnvRange(SEED_CHAR ^ 4, s, j, j + 4), w);
+      const w = (W_CHARS * t.weight) / Math.sqrt(s.length - 3);
+      for (let j = 0; j + 4 <= s.length; j++) bag.add(fnvRange(SEED_CHAR, s, j, j + 4), w);
     }
   }
   const v = new Float32Array(dimension);
