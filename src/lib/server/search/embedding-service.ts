@@ -10,7 +10,7 @@ import type { DB } from '../db/schema';
 import { chunkArticle } from '$lib/domain/search/chunk';
 import { AppError } from '$lib/domain/common/errors';
 import { can } from '$lib/domain/auth/permissions';
-import { EMBEDDING_DIMENSION, type EmbeddingProviderUpdate } from '$lib/domain/search/schemas';
+import { EMBEDDING_DIMENSION, EmbeddingProviderUpdate } from '$lib/domain/search/schemas';
 import { LOCAL_EMBEDDER_ID } from '$lib/domain/search/hashing-embedder';
 import type { RequestContext } from '../context';
 import { recordAudit } from '../audit/service';
@@ -33,6 +33,13 @@ export interface EmbedResult {
   deleted: number;
 }
 
+/** The same schema as the HTTP edge, for callers that are not routes (jobs, tests, the AI side). */
+function parseUpdate(input: unknown): EmbeddingProviderUpdate {
+  const r = EmbeddingProviderUpdate.safeParse(input);
+  if (!r.success) throw new AppError('validation', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), { fields: r.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) });
+  return r.data;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export class EmbeddingService {
@@ -43,7 +50,7 @@ export class EmbeddingService {
 
   /** (Re)embeds one article's chunks with `embedder` (default: the active provider). */
   async embedArticle(articleId: string, embedder?: Embedder): Promise<EmbedResult> {
-    const e = embedder ?? (await activeEmbedder(this.db));
+    const e = embedder ?? (await activeEmbedder(this.db, this.ring ?? searchKeyRing()));
     const article = await searchRepo.article(this.db, articleId);
     if (!article || article.deleted_at) {
       const deleted = await searchRepo.deleteArticle(this.db, articleId);
@@ -67,9 +74,16 @@ export class EmbeddingService {
   /** The kb.reembed-all job: every live article with the active provider, progress in the run row. */
   async reembedAll(runId: string, opts: { batch?: number } = {}) {
     const run = await searchRepo.run(this.db, runId);
-    if (!run || run.status === 'done') return run;
+    if (!run || run.status === 'done' || run.error?.startsWith('superseded')) return run;
     invalidateActiveEmbedder(this.db);
-    const e = await activeEmbedder(this.db);
+    let e: Embedder;
+    try {
+      e = await activeEmbedder(this.db, this.ring ?? searchKeyRing());
+    } catch (err) {
+      // Visible on the admin screen; pg-boss retries the job (a retry sets it running again).
+      await searchRepo.updateRun(this.db, runId, { status: 'failed', error: (err as Error).message, finished_at: new Date() });
+      throw err;
+    }
     if (e.id !== run.model) {
       // The provider changed again since this run was queued: the newer run does the work.
       await searchRepo.updateRun(this.db, runId, { status: 'failed', error: `superseded: the active model is now ${e.id}`, finished_at: new Date() });
@@ -154,8 +168,9 @@ export class EmbeddingService {
     };
   }
 
-  async update(ctx: RequestContext, body: EmbeddingProviderUpdate) {
+  async update(ctx: RequestContext, input: EmbeddingProviderUpdate) {
     this.#require(ctx);
+    const body = parseUpdate(input);
     await this.db.transaction().execute(async (trx) => {
       const stored = await searchRepo.settingsForUpdate(trx);
       const next = this.#configOf(body, stored);
@@ -185,8 +200,9 @@ export class EmbeddingService {
   }
 
   /** Embeds a short text with the described (or stored) provider: reachability, key, model and dimension. */
-  async test(ctx: RequestContext, body: EmbeddingProviderUpdate | undefined) {
+  async test(ctx: RequestContext, input: EmbeddingProviderUpdate | undefined) {
     this.#require(ctx);
+    const body = input && parseUpdate(input);
     const stored = await searchRepo.settings(this.db);
     const cfg = body ? this.#configOf(body.provider === 'openai' && body.apiKey ? { ...body, apiKey: undefined } : body, stored) : stored;
     const t = performance.now();

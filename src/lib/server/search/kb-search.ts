@@ -11,7 +11,7 @@ import { queryWords } from '$lib/domain/search/text';
 import { reciprocalRankFusion, RRF_K } from '$lib/domain/search/fusion';
 import type { SearchMode } from '$lib/domain/search/schemas';
 import { vectorLiteral, type Embedder } from './embedder';
-import { activeEmbedder } from './provider';
+import { activeEmbedder, searchKeyRing } from './provider';
 import { searchRepo, type RankedId, type Visibility } from './repository';
 import { log } from '../log';
 
@@ -80,7 +80,7 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
   let degraded: string | undefined;
   if (opts.mode !== 'keyword') {
     try {
-      const embedder = opts.embedder ?? (await activeEmbedder(db));
+      const embedder = opts.embedder ?? (await activeEmbedder(db, searchKeyRing(), 'query'));
       model = embedder.id;
       vector = vectorLiteral((await embedder.embed([query]))[0]);
     } catch (e) {

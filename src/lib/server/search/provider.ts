@@ -33,24 +33,30 @@ export function searchKeyRing(): KeyRing | undefined {
 
 const local = new LocalEmbedder();
 
-export function embedderFor(cfg: ProviderConfig, ring = searchKeyRing(), apiKeyOverride?: string | null): Embedder {
+/** 'query': a person is waiting for search results, so fail fast (one retry, 5 s); 'index': jobs, patient. */
+export type Purpose = 'index' | 'query';
+
+export function embedderFor(cfg: ProviderConfig, ring = searchKeyRing(), apiKeyOverride?: string | null, purpose: Purpose = 'index'): Embedder {
   if (cfg.provider === 'local') return local;
   let apiKey: string | null = apiKeyOverride ?? null;
   if (apiKeyOverride === undefined && cfg.api_key_encrypted) {
     if (!ring) throw new Error('the embedding API key cannot be opened: no key ring is configured in this process');
     apiKey = open(ring, cfg.api_key_encrypted);
   }
-  return new OpenAiEmbedder({ baseUrl: cfg.base_url!, model: cfg.model!, dimension: cfg.dimension, apiKey, sendDimensions: cfg.send_dimensions });
+  const patience = purpose === 'query' ? { maxRetries: 1, timeoutMs: 5_000, maxRetryDelayMs: 1_000 } : {};
+  return new OpenAiEmbedder({ baseUrl: cfg.base_url!, model: cfg.model!, dimension: cfg.dimension, apiKey, sendDimensions: cfg.send_dimensions, ...patience });
 }
 
-const cache = new WeakMap<Kysely<DB>, { at: number; embedder: Embedder }>();
+const cache = new WeakMap<Kysely<DB>, Partial<Record<Purpose, { at: number; embedder: Embedder }>>>();
 
 /** The embedder whose vectors search uses (its id is kb_embedding_settings.active_model). */
-export async function activeEmbedder(db: Kysely<DB>): Promise<Embedder> {
-  const c = cache.get(db);
+export async function activeEmbedder(db: Kysely<DB>, ring = searchKeyRing(), purpose: Purpose = 'index'): Promise<Embedder> {
+  const entry = cache.get(db) ?? {};
+  const c = entry[purpose];
   if (c && Date.now() - c.at < CACHE_MS) return c.embedder;
-  const embedder = embedderFor(await searchRepo.settings(db));
-  cache.set(db, { at: Date.now(), embedder });
+  const embedder = embedderFor(await searchRepo.settings(db), ring, undefined, purpose);
+  entry[purpose] = { at: Date.now(), embedder };
+  cache.set(db, entry);
   return embedder;
 }
 
