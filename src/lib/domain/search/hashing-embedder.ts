@@ -13,7 +13,7 @@
 // Deterministic and stateless: the same text always gives the same vector, whatever else is in
 // the knowledge base, so articles never need re-embedding when others change. Changing the
 // features below changes LOCAL_EMBEDDER_ID, which re-embeds everything with the new version.
-import { tokens } from './text';
+import { normalize, tokenOf, type Token } from './text';
 
 export const LOCAL_EMBEDDER_ID = 'outpost-local-hash-v1';
 export const LOCAL_EMBEDDER_DIMENSION = 384;
@@ -53,41 +53,92 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-/** Feature hash → summed weight and occurrence count, for one text. */
-class Bag {
-  readonly weight = new Map<number, number>();
-  readonly count = new Map<number, number>();
-  add(h: number, w: number) {
-    this.weight.set(h, Math.max(this.weight.get(h) ?? 0, w));
-    this.count.set(h, (this.count.get(h) ?? 0) + 1);
-  }
+/** The hashed features of one word (memoised per token: words repeat a lot). */
+interface WordFeatures {
+  token: Token;
+  word: number;
+  /** Hash of the stem, the left half of a bigram feature. */
+  left: number;
+  grams: Uint32Array;
+  gramWeight: number;
+}
+const features = new Map<Token, WordFeatures>();
+
+function featuresOf(t: Token): WordFeatures {
+  let f = features.get(t);
+  if (f) return f;
+  // Character 4-grams of the written word with boundary marks: "#pas", "word#" … (trigrams
+  // are shared by too many unrelated words to help; 4-grams still survive a typo or two).
+  const s = `#${t.surface}#`;
+  const grams = s.length <= 5 ? Uint32Array.of(fnv(SEED_CHAR, s)) : Uint32Array.from({ length: s.length - 3 }, (_, j) => fnvRange(SEED_CHAR, s, j, j + 4));
+  f = { token: t, word: fnv(SEED_WORD, t.term), left: fnv(SEED_BIGRAM, t.term), grams, gramWeight: (W_CHARS * t.weight) / Math.sqrt(grams.length) };
+  if (features.size > 200_000) features.clear();
+  features.set(t, f);
+  return f;
+}
+
+interface Table {
+  keys: Uint32Array;
+  weight: Float64Array;
+  count: Uint32Array;
+  used: Uint32Array;
+  mask: number;
+}
+let shared: Table | undefined;
+/** A zeroed table with room for `n` features at a load of at most 1/2. */
+function tableFor(n: number): Table {
+  let size = 1024;
+  while (size < n * 2) size *= 2;
+  if (!shared || shared.keys.length < size) shared = { keys: new Uint32Array(size), weight: new Float64Array(size), count: new Uint32Array(size), used: new Uint32Array(size), mask: size - 1 };
+  return shared;
 }
 
 export function hashEmbed(text: string, dimension = LOCAL_EMBEDDER_DIMENSION): Float32Array {
-  const toks = tokens(text);
-  const bag = new Bag();
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i];
-    bag.add(fnv(SEED_WORD, t.term), W_WORD * t.weight);
-    if (i + 1 < toks.length) {
-      const u = toks[i + 1];
-      bag.add(fnv(fnv(SEED_BIGRAM, t.term) ^ 0x20, u.term), W_BIGRAM * Math.min(t.weight, u.weight));
+  const words: WordFeatures[] = [];
+  for (const raw of normalize(text).split(' ')) {
+    const t = tokenOf(raw);
+    if (t) words.push(featuresOf(t));
+  }
+  // feature hash → max weight and occurrences: an open-addressing table reused across calls
+  // (texts are embedded one at a time; a Map per text was half the cost).
+  const { keys, weight, count, used, mask } = tableFor(words.length * 8 + 16);
+  let nUsed = 0;
+  const add = (h: number, w: number) => {
+    const k = h === 0 ? 1 : h;
+    let i = mix(k) & mask;
+    for (;;) {
+      const at = keys[i];
+      if (at === 0) {
+        keys[i] = k;
+        weight[i] = w;
+        count[i] = 1;
+        used[nUsed++] = i;
+        return;
+      }
+      if (at === k) {
+        count[i]++;
+        if (w > weight[i]) weight[i] = w;
+        return;
+      }
+      i = (i + 1) & mask;
     }
-    // Character 4-grams of the written word with boundary marks: "#pas", "word#" … (trigrams
-    // are shared by too many unrelated words to help; 4-grams still survive a typo or two).
-    const s = `#${t.surface}#`;
-    if (s.length <= 5) bag.add(fnv(SEED_CHAR, s), W_CHARS * t.weight);
-    else {
-      const w = (W_CHARS * t.weight) / Math.sqrt(s.length - 3);
-      for (let j = 0; j + 4 <= s.length; j++) bag.add(fnvRange(SEED_CHAR, s, j, j + 4), w);
+  };
+  for (let i = 0; i < words.length; i++) {
+    const f = words[i];
+    add(f.word, W_WORD * f.token.weight);
+    if (i + 1 < words.length) {
+      const g = words[i + 1];
+      add(mix(f.left ^ Math.imul(g.word, 0x9e3779b1)), W_BIGRAM * Math.min(f.token.weight, g.token.weight));
     }
+    for (let j = 0; j < f.grams.length; j++) add(f.grams[j], f.gramWeight);
   }
   const v = new Float32Array(dimension);
-  for (const [h, w] of bag.weight) {
-    const tf = bag.count.get(h)!;
-    const m = mix(h);
-    const value = w * (1 + Math.log(tf));
+  for (let u = 0; u < nUsed; u++) {
+    const i = used[u];
+    const m = mix(keys[i]);
+    const value = weight[i] * (1 + Math.log(count[i]));
     v[m % dimension] += m & 0x80000000 ? -value : value;
+    keys[i] = 0;
   }
   let norm = 0;
   for (let i = 0; i < dimension; i++) norm += v[i] * v[i];

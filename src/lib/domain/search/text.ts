@@ -149,15 +149,30 @@ export interface Token {
   weight: number;
 }
 
+const memo = new Map<string, Token | null>();
+
+/** The token of one normalised word, or null for a stop word (memoised: words repeat a lot). */
+export function tokenOf(raw: string): Token | null {
+  let t = memo.get(raw);
+  if (t !== undefined) return t;
+  t = null;
+  if (raw && raw.length <= 40 && !STOP.has(raw)) {
+    const canon = THESAURUS[raw] ?? raw;
+    if (canon.length >= 2 || /\d/.test(canon)) {
+      t = { term: stem(canon), surface: canon, weight: WEAK.has(raw) || WEAK.has(canon) ? 0.35 : Math.min(1, 0.55 + canon.length * 0.09) };
+    }
+  }
+  if (memo.size > 200_000) memo.clear();
+  memo.set(raw, t);
+  return t;
+}
+
 /** Content tokens of a text: stop words dropped, thesaurus applied, stemmed. */
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
   for (const raw of normalize(text).split(' ')) {
-    if (!raw || raw.length > 40 || STOP.has(raw)) continue;
-    const canon = THESAURUS[raw] ?? raw;
-    if (canon.length < 2 && !/\d/.test(canon)) continue;
-    const term = stem(canon);
-    out.push({ term, surface: canon, weight: WEAK.has(raw) || WEAK.has(canon) ? 0.35 : Math.min(1, 0.55 + canon.length * 0.09) });
+    const t = tokenOf(raw);
+    if (t) out.push(t);
   }
   return out;
 }
