@@ -1,6 +1,5 @@
 // Operations of knowledge-base search and its embedding provider, spread into `ops` by
 // operations.ts so they reach the OpenAPI document like every other operation.
-import { z } from 'zod';
 import { op } from './route';
 import { EmbeddingProviderUpdate, EmbeddingProviderView, EmbeddingTestResult, KbSearchQuery, KbSearchResult } from '$lib/domain/search/schemas';
 
