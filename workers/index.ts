@@ -9,12 +9,17 @@ import { loadConfig } from '../src/lib/server/config';
 import { openDatabase } from '../src/lib/server/db/connection';
 import { buildBackground } from '../src/lib/server/jobs/wiring';
 import { log } from '../src/lib/server/log';
+import { keyRing } from '../src/lib/server/email/secrets';
+import { resolveSecret } from '../src/lib/server/bootstrap/secret';
+import { setSearchKeyRing } from '../src/lib/server/search/provider';
 
 const cfg = loadConfig();
 if (!cfg.DATABASE_URL) {
   log.error('workers: DATABASE_URL is required (the embedded database runs its workers inside the app)');
   process.exit(2);
 }
+// Opens the embedding provider's stored API key (kb.embed-article / kb.reembed-all).
+setSearchKeyRing(keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: resolveSecret(cfg.OUTPOST_SECRET, cfg.dataDir, true) }));
 const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolMax: 5 });
 const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
 await bg.start();

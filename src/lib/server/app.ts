@@ -43,6 +43,7 @@ import { MailboxRunner } from './email/runner';
 import { keyRing } from './email/secrets';
 import { startInboundSmtp } from './email/smtp-inbound';
 import { KbService } from './kb/service';
+import { setSearchKeyRing } from './search/provider';
 
 export interface App {
   config: Config;
@@ -139,6 +140,8 @@ async function boot(cfg: Config): Promise<App> {
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
   const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+  // The embedding provider's API key is sealed with the same keys as email credentials.
+  setSearchKeyRing(ring);
   const emailIngest = new EmailIngestService(database.db, tickets, {
     secret,
     loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,

@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { ServiceDeskTables } from './schema-service-desk';
 import type { EmailTables } from './schema-email';
 import type { KbTables } from './schema-kb';
+import type { SearchTables } from './schema-search';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -151,7 +152,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface DB extends ServiceDeskTables, EmailTables, KbTables {
+export interface DB extends ServiceDeskTables, EmailTables, KbTables, SearchTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -13,6 +13,7 @@ import { slaOps } from '../sla/operation';
 import { jobsOps } from './operations-jobs';
 import { emailOps } from './email-operations';
 import { kbOps } from '../kb/operations';
+import { searchOps } from './search-operations';
 
 const Health = z
   .object({
@@ -191,7 +192,8 @@ export const ops = {
   ...slaOps,
   ...jobsOps,
   ...emailOps,
-  ...kbOps
+  ...kbOps,
+  ...searchOps
 };
 
 export type Ops = typeof ops;

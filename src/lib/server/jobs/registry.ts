@@ -9,10 +9,10 @@ import { DraftFromTicketPayload, EmbedArticlePayload } from '$lib/domain/kb/sche
 export interface JobDeps {
   escalation: { sweep(now: Date): Promise<unknown> };
   mail: { deliver(emailMessageId: string): Promise<unknown> };
-  /** kb: drafts an article from a resolved ticket (kb branch). */
-  kbDrafts?: { draftFromTicket(ticketId: string): Promise<unknown> };
-  /** search: embeds one article (the search branch wires its embedder here). */
-  kbEmbed?: { embedArticle(articleId: string): Promise<unknown> };
+  /** Drafts an article from a resolved ticket (src/lib/server/kb/service.ts). */
+  kbDrafts: { draftFromTicket(ticketId: string): Promise<unknown> };
+  /** Knowledge-base embeddings (src/lib/server/search/embedding-service.ts). */
+  kb: { embedArticle(articleId: string): Promise<unknown>; reembedAll(runId: string): Promise<unknown> };
 }
 
 export interface RetryPolicy {
@@ -53,20 +53,21 @@ export const jobs = {
     batchSize: 5,
     handler: (p, deps) => deps.mail.deliver(p.emailMessageId)
   }),
-  // ── kb: the knowledge base's jobs (kb branch) ──
-  /**
-   * (Re-)embed one article. Enqueued by the KB service in the transaction that publishes an
-   * article or changes a published one. The search branch provides the embedder (deps.kbEmbed).
-   */
+  /** (Re)embeds one article's chunks with the active provider; enqueued by the KB service in the transaction that publishes an article or changes a published one. */
   'kb.embed-article': define({
     name: 'kb.embed-article',
     payload: EmbedArticlePayload,
-    retry: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
+    retry: { retryLimit: 6, retryDelay: 20, retryBackoff: true, expireInSeconds: 600 },
     batchSize: 5,
-    handler: async (p, deps) => {
-      if (!deps.kbEmbed) throw new Error('kb.embed-article: no embedder is wired in this process');
-      return deps.kbEmbed.embedArticle(p.articleId);
-    }
+    handler: (p, deps) => deps.kb.embedArticle(p.articleId)
+  }),
+  /** Every article with the active provider (after a provider change or on demand); progress in kb_embedding_runs. */
+  'kb.reembed-all': define({
+    name: 'kb.reembed-all',
+    payload: z.object({ runId: z.uuid() }).strict(),
+    retry: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600 },
+    batchSize: 1,
+    handler: (p, deps) => deps.kb.reembedAll(p.runId)
   }),
   /** Draft a KB article from a ticket that was just resolved (enqueued in the resolving transaction). */
   'kb.draft-from-ticket': define({
@@ -74,12 +75,8 @@ export const jobs = {
     payload: DraftFromTicketPayload,
     retry: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
     batchSize: 5,
-    handler: async (p, deps) => {
-      if (!deps.kbDrafts) throw new Error('kb.draft-from-ticket: the KB service is not wired in this process');
-      return deps.kbDrafts.draftFromTicket(p.ticketId);
-    }
+    handler: (p, deps) => deps.kbDrafts.draftFromTicket(p.ticketId)
   }),
-  // ── kb: end ──
   /** Does nothing: liveness and throughput checks of the queue itself (bench, tests, health). */
   'system.heartbeat': define({
     name: 'system.heartbeat',

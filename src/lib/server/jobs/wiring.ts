@@ -9,12 +9,16 @@ import { WallClockSlaChecks, type SlaChecks } from '../escalation/sla-checks';
 import { QueuedMailTransport, setMailTransport } from '../notifications/mail';
 import { JobQueue, setJobQueue } from './queue';
 import { KbService } from '../kb/service';
+import { EmbeddingService } from '../search/embedding-service';
+import type { KeyRing } from '../email/secrets';
 
 export interface Background {
   assignment: AssignmentService;
   escalation: EscalationService;
   mail: QueuedMailTransport;
   jobs: JobQueue;
+  /** Knowledge-base embeddings (jobs kb.embed-article, kb.reembed-all). */
+  embeddings: EmbeddingService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -28,8 +32,10 @@ export interface BackgroundOptions {
   cron?: boolean;
   /** The SLA engine's checks when present; the wall-clock provisional ones otherwise. */
   sla?: SlaChecks;
-  /** kb: the KB service that drafts articles from resolved tickets (built here when not given). */
+  /** The KB service that drafts articles from resolved tickets (built here when not given). */
   kb?: KbService;
+  /** Opens a stored embedding-provider API key (default: the process's, see search/provider.ts). */
+  secrets?: KeyRing;
 }
 
 export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Background {
@@ -37,12 +43,15 @@ export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Backgr
   const escalation = new EscalationService(db, opts.sla ?? new WallClockSlaChecks(db), assignment);
   const mail = new QueuedMailTransport(db);
   const kbDrafts = opts.kb ?? new KbService(db);
-  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail, kbDrafts }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
+  const embeddings = new EmbeddingService(db, opts.secrets);
+  const kb = { embedArticle: (id: string) => embeddings.embedArticle(id), reembedAll: (id: string) => embeddings.reembedAll(id) };
+  const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail, kbDrafts, kb }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
   return {
     assignment,
     escalation,
     mail,
     jobs,
+    embeddings,
     async start() {
       setMailTransport(mail);
       await jobs.start();

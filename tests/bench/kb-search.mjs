@@ -1,0 +1,178 @@
+// Knowledge-base search at scale, on PostgreSQL (needs TEST_DATABASE_URL or BENCH_DATABASE_URL,
+// with pgvector). Generates N articles (default 100 000) from the fixture KB's vocabulary
+// (tests/fixtures/kb/articles.json: each article mixes sentences of one topic with a few from
+// others and its own variations), then prints:
+//   1. local embedder throughput (chunk texts/s and MB/s of input, one core, in this process);
+//   2. load time (multi-row INSERT … SELECT FROM unnest) and the HNSW index build time;
+//   3. latency p50/p95 of searchKb() in hybrid, keyword and semantic mode over ≥ 200 queries
+//      (fixture queries + generated ones, some with typos), through Kysely like the server;
+//   4. recall@10 of the HNSW vector part (the nearest-chunks query search runs, at the
+//      ef_search search uses and at pgvector's default 40) against an exact scan of the same
+//      query with index scans disabled.
+//   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
+import { register } from 'tsx/esm/api';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, root } from './lib.mjs';
+
+register({ tsconfig: new URL('../../tsconfig.json', import.meta.url).pathname });
+const N = Number(process.argv[2] ?? 100_000);
+const Q = Math.max(200, Number(process.argv[3] ?? 300));
+
+const fresh = await freshPgDatabase();
+if (!fresh) {
+  console.log('kb-search: skipped (set TEST_DATABASE_URL)');
+  process.exit(0);
+}
+await ensureBuilt();
+const srv = await startServer({ dataDir: tmpDir(), databaseUrl: fresh.url, port: 4297 });
+await srv.stop(); // migrated
+
+const { openDatabase } = await import('../../src/lib/server/db/connection.ts');
+const { searchKb, EF_SEARCH } = await import('../../src/lib/server/search/kb-search.ts');
+const { LocalEmbedder, vectorLiteral } = await import('../../src/lib/server/search/embedder.ts');
+const { hashEmbed } = await import('../../src/lib/domain/search/hashing-embedder.ts');
+const { chunkArticle } = await import('../../src/lib/domain/search/chunk.ts');
+const { chunkHash } = await import('../../src/lib/server/search/embedding-service.ts');
+
+// ─── deterministic generator ────────────────────────────────────────────────────────────────
+let seed = 42;
+const rnd = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0), ((seed >>> 0) % 1_000_003) / 1_000_003);
+const pick = (a) => a[Math.floor(rnd() * a.length)];
+const fixture = JSON.parse(fs.readFileSync(path.join(root, 'tests/fixtures/kb/articles.json'), 'utf8')).filter((a) => a.status === 'published' && a.audience === 'public');
+const fixtureQueries = JSON.parse(fs.readFileSync(path.join(root, 'tests/fixtures/kb/queries.json'), 'utf8')).map((q) => q.q);
+const sentencesOf = (a) => a.body.split(/(?<=[.!?])\s+|\n+/).map((s) => s.replace(/^[#>*\-\d. ]+/, '').trim()).filter((s) => s.split(' ').length >= 4);
+const topics = fixture.map((a) => ({ a, sentences: sentencesOf(a), words: [...new Set((a.title + ' ' + a.body).toLowerCase().match(/[a-z]{4,}/g))] }));
+const allWords = [...new Set(topics.flatMap((t) => t.words))];
+const qualifiers = ['on Windows 11', 'on a Mac', 'for new starters', 'in the London office', 'for contractors', 'when working remotely', 'after the update', 'on the second floor', 'for managers', 'in the warehouse', 'at the branch office', 'on shared PCs'];
+
+function article(i) {
+  const t = topics[i % topics.length];
+  const other = pick(topics);
+  const body = [];
+  const n = 4 + Math.floor(rnd() * 5);
+  for (let k = 0; k < n; k++) body.push(pick(t.sentences));
+  body.push(pick(other.sentences));
+  body.push(Array.from({ length: 6 + Math.floor(rnd() * 8) }, () => (rnd() < 0.7 ? pick(t.words) : pick(allWords))).join(' ') + '.');
+  const q = pick(qualifiers);
+  return { slug: `gen-${i}`, title: `${t.a.title} ${q} (${i})`, summary: `${t.a.summary} ${q}.`, body: body.join('\n\n') };
+}
+
+const typo = (w) => (w.length < 5 ? w : rnd() < 0.5 ? w.slice(0, 2) + w.slice(3) : w.slice(0, 3) + w[4] + w[3] + w.slice(5));
+function query() {
+  if (rnd() < 0.3) return pick(fixtureQueries);
+  const t = pick(topics);
+  const words = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pick(t.words));
+  return (rnd() < 0.25 ? words.map((w, i) => (i === 0 ? typo(w) : w)) : words).join(' ');
+}
+
+// ─── 1. embedder throughput ─────────────────────────────────────────────────────────────────
+console.log(`kb-search bench: ${N} articles, ${Q} queries, PostgreSQL ${new URL(fresh.url).host} (machine shared with other jobs: timings are noisy)`);
+const articles = Array.from({ length: N }, (_, i) => article(i));
+const chunks = articles.flatMap((a, ai) => chunkArticle(a).map((c) => ({ ai, ...c })));
+const bytes = chunks.reduce((s, c) => s + Buffer.byteLength(c.content), 0);
+const local = new LocalEmbedder();
+let t = performance.now();
+const vectors = chunks.map((c) => hashEmbed(c.content));
+let sec = (performance.now() - t) / 1000;
+console.log(`local embedder: ${chunks.length} chunks (${(bytes / 1e6).toFixed(1)} MB) in ${sec.toFixed(1)} s → ${Math.round(chunks.length / sec)} texts/s, ${(bytes / 1e6 / sec).toFixed(2)} MB/s (one core)`);
+t = performance.now();
+const qs = Array.from({ length: 2000 }, query);
+for (const q of qs) hashEmbed(q);
+console.log(`local embedder, short queries: ${(((performance.now() - t) * 1000) / qs.length).toFixed(0)} µs per query`);
+
+// ─── 2. load and index ──────────────────────────────────────────────────────────────────────
+const c = new pg.Client({ connectionString: fresh.url });
+await c.connect();
+try {
+  t = performance.now();
+  const ids = [];
+  for (let i = 0; i < N; i += 2000) {
+    const b = articles.slice(i, i + 2000);
+    const r = await c.query(
+      `insert into kb_articles (slug, title, summary, body, status, audience, published_at)
+       select s, t, su, bo, 'published', 'public', now() from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as x(s, t, su, bo) returning id, slug`,
+      [b.map((a) => a.slug), b.map((a) => a.title), b.map((a) => a.summary), b.map((a) => a.body)]
+    );
+    const bySlug = new Map(r.rows.map((x) => [x.slug, x.id]));
+    for (const a of b) ids.push(bySlug.get(a.slug));
+  }
+  const tArticles = performance.now() - t;
+  await c.query('drop index kb_embeddings_embedding_idx');
+  t = performance.now();
+  for (let i = 0; i < chunks.length; i += 1000) {
+    const b = chunks.slice(i, i + 1000);
+    await c.query(
+      `insert into kb_embeddings (article_id, chunk_index, content, content_hash, model, embedding)
+       select a, ci, co, h, $5, v::vector(384) from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $6::text[]) as x(a, ci, co, h, v)`,
+      [b.map((x) => ids[x.ai]), b.map((x) => x.index), b.map((x) => x.content), b.map((x) => chunkHash(local.id, x.content)), local.id, b.map((_, k) => vectorLiteral(vectors[i + k]))]
+    );
+  }
+  const tVectors = performance.now() - t;
+  console.log(`load: ${N} articles in ${(tArticles / 1000).toFixed(1)} s (tsvector computed on insert), ${chunks.length} vectors in ${(tVectors / 1000).toFixed(1)} s`);
+  await c.query(`set maintenance_work_mem = '1GB'`);
+  t = performance.now();
+  await c.query('create index kb_embeddings_embedding_idx on kb_embeddings using hnsw (embedding vector_cosine_ops)');
+  console.log(`HNSW build (m=16, ef_construction=64) over ${chunks.length} vectors: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await c.query('analyze kb_articles');
+  await c.query('analyze kb_embeddings');
+} finally {
+  await c.end();
+}
+
+// ─── 3. search latency ──────────────────────────────────────────────────────────────────────
+const database = await openDatabase({ databaseUrl: fresh.url, poolMax: 4 });
+const db = database.db;
+const queries = Array.from({ length: Q }, query);
+const { sql } = await import('kysely');
+try {
+  for (const q of queries.slice(0, 30)) await searchKb(db, { query: q, mode: 'hybrid', limit: 10, audience: 'public', embedder: local });
+  for (const mode of ['hybrid', 'keyword', 'semantic']) {
+    const times = [];
+    let empty = 0;
+    for (const q of queries) {
+      const s = performance.now();
+      const hits = await searchKb(db, { query: q, mode, limit: 10, audience: 'public', embedder: local });
+      times.push(performance.now() - s);
+      if (!hits.length) empty++;
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${mode.padEnd(8)} search (limit 10, ${Q} queries): p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms${empty ? `, ${empty} with no results` : ''}${mode === 'hybrid' ? ' (target p95 ≤ 20 ms)' : ''}`);
+  }
+
+  // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
+  const nearest = (trx, v) => sql`select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx);
+  const plan = await db.transaction().execute(async (trx) => {
+    await sql`select set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
+    return sql`explain select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${vectorLiteral(hashEmbed('vpn'))} as vector(384)) limit 10`.execute(trx);
+  });
+  console.log(`plan of the vector part: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan/.test(l)).join(' | ')}`);
+  for (const ef of [EF_SEARCH, 40]) {
+    let hit = 0;
+    let total = 0;
+    const times = [];
+    for (const q of queries) {
+      const v = vectorLiteral(hashEmbed(q));
+      const s = performance.now();
+      const approx = await db.transaction().execute(async (trx) => {
+        await sql`select set_config('hnsw.ef_search', ${String(ef)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
+        return nearest(trx, v);
+      });
+      times.push(performance.now() - s);
+      const exact = await db.transaction().execute(async (trx) => {
+        await sql`set local enable_indexscan = off`.execute(trx);
+        return nearest(trx, v);
+      });
+      const want = new Set(exact.rows.map((r) => r.id));
+      total += want.size;
+      hit += approx.rows.filter((r) => want.has(r.id)).length;
+    }
+    times.sort((a, b) => a - b);
+    console.log(`HNSW ef_search=${ef}: recall@10 ${(hit / total).toFixed(3)} against the exact scan over ${queries.length} queries (target ≥ 0.95); vector query p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`);
+  }
+} finally {
+  await database.close();
+  if (!process.env.BENCH_KEEP_DB) await fresh.drop();
+  else console.log(`kept database: ${fresh.url}`);
+}

@@ -1,0 +1,137 @@
+// Knowledge-base search against real databases (PGlite in memory, and a fresh PostgreSQL database
+// with pgvector): search quality on the fixture KB (59 IT articles, 32 queries with their expected
+// top-3, asserted in keyword, semantic and hybrid mode with the local embedder), who sees what,
+// and the embedding of articles (unchanged chunks skipped, stale ones deleted).
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { sql } from 'kysely';
+import type { Database } from '../../src/lib/server/db/connection';
+import { searchKb, searchKbDetailed } from '../../src/lib/server/search/kb-search';
+import { EmbeddingService } from '../../src/lib/server/search/embedding-service';
+import { LocalEmbedder } from '../../src/lib/server/search/embedder';
+import { openFixtureDb } from '../support/jobs-fixture';
+import { fixtureArticles, fixtureQueries, insertArticles } from '../support/kb-fixture';
+import type { Backend } from '../support/backends';
+
+const backends = inject('backends') as Backend[];
+const MODES = ['keyword', 'semantic', 'hybrid'] as const;
+
+describe.each(backends)('knowledge-base search on %s', (backend) => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let ids: Map<string, string>;
+  let embeddings: EmbeddingService;
+  const local = new LocalEmbedder();
+
+  beforeAll(async () => {
+    ({ database, drop } = await openFixtureDb(backend));
+    ids = await insertArticles(database.db);
+    embeddings = new EmbeddingService(database.db);
+    for (const id of ids.values()) await embeddings.embedArticle(id, local);
+  });
+  afterAll(async () => {
+    await drop?.();
+  });
+
+  it('every article is embedded with the local model, one or more chunks each', async () => {
+    const r = await sql<{ n: number; articles: number; models: string[] }>`select count(*)::int as n, count(distinct article_id)::int as articles, array_agg(distinct model) as models from kb_embeddings`.execute(database.db);
+    expect(r.rows[0].articles).toBe(fixtureArticles().length);
+    expect(r.rows[0].models).toEqual([local.id]);
+  });
+
+  for (const mode of MODES) {
+    it(`${mode}: the expected article is in the top 3 for every query`, async () => {
+      const queries = fixtureQueries().filter((q) => !q.modes || q.modes.includes(mode));
+      expect(queries.length).toBeGreaterThanOrEqual(20);
+      const misses: string[] = [];
+      const slugOf = new Map([...ids].map(([s, i]) => [i, s]));
+      for (const q of queries) {
+        const hits = await searchKb(database.db, { query: q.q, mode, limit: 5, audience: 'public' });
+        const top3 = hits.slice(0, 3).map((h) => slugOf.get(h.id));
+        if (!q.expect.some((s) => top3.includes(s))) misses.push(`"${q.q}" → [${top3.join(', ')}], expected one of [${q.expect.join(', ')}]`);
+      }
+      expect(misses).toEqual([]);
+    });
+  }
+
+  it('typos are found by semantic and hybrid search, not by keyword search', async () => {
+    const typo = 'pasword resett';
+    expect(await searchKb(database.db, { query: typo, mode: 'keyword', limit: 5, audience: 'public' })).toEqual([]);
+    const hybrid = await searchKb(database.db, { query: typo, mode: 'hybrid', limit: 5, audience: 'public' });
+    expect(hybrid[0].id).toBe(ids.get('reset-your-password'));
+  });
+
+  it('results carry slug, title, summary, a score ordered high to low, and highlights of the query words', async () => {
+    const hits = await searchKb(database.db, { query: 'bitlocker recovery key', mode: 'hybrid', limit: 5, audience: 'public' });
+    expect(hits[0]).toMatchObject({ slug: 'bitlocker-recovery', title: 'BitLocker recovery key' });
+    expect(hits[0].summary).toMatch(/48-digit/);
+    expect(hits[0].highlights!.join(' ')).toMatch(/\*\*recovery\*\*/i);
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+    expect(hits.length).toBeLessThanOrEqual(5);
+  });
+
+  it('readers of the public audience never see internal articles or drafts, in any mode', async () => {
+    for (const mode of MODES) {
+      const pub = await searchKb(database.db, { query: 'VPN gateway failover runbook', mode, limit: 20, audience: 'public' });
+      expect(pub.map((h) => h.slug)).not.toContain('vpn-gateway-failover-runbook');
+      const all = await searchKb(database.db, { query: 'VPN gateway failover runbook', mode, limit: 20, audience: 'all' });
+      expect(all[0].slug).toBe('vpn-gateway-failover-runbook');
+      const server = await searchKb(database.db, { query: 'server room access', mode, limit: 20, audience: 'public' });
+      expect(server.map((h) => h.slug)).not.toContain('server-room-access');
+      const draft = await searchKb(database.db, { query: 'printer fleet replacement 2026', mode, limit: 20, audience: 'all' });
+      expect(draft.map((h) => h.slug)).not.toContain('printer-fleet-replacement-draft');
+      const withDrafts = await searchKb(database.db, { query: 'printer fleet replacement 2026', mode, limit: 20, audience: 'all', includeUnpublished: true });
+      expect(withDrafts[0].slug).toBe('printer-fleet-replacement-draft');
+    }
+  });
+
+  it('a deleted or unpublished article drops out of search at once (its vectors too, after the job)', async () => {
+    const id = ids.get('usb-drive-blocked')!;
+    await database.db.updateTable('kb_articles').set({ deleted_at: new Date() }).where('id', '=', id).execute();
+    for (const mode of MODES) expect((await searchKb(database.db, { query: 'usb drive blocked read-only', mode, limit: 10, audience: 'all' })).map((h) => h.id)).not.toContain(id);
+    const r = await embeddings.embedArticle(id, local);
+    expect(r.deleted).toBeGreaterThan(0);
+    expect((await sql<{ n: number }>`select count(*)::int as n from kb_embeddings where article_id = ${id}`.execute(database.db)).rows[0].n).toBe(0);
+  });
+
+  it('re-embedding skips unchanged chunks, re-embeds changed ones and deletes chunks past the end', async () => {
+    const id = ids.get('data-backup')!;
+    const again = await embeddings.embedArticle(id, local);
+    expect(again).toMatchObject({ embedded: 0, deleted: 0 });
+    expect(again.skipped).toBe(again.chunks);
+    // A long body: several chunks.
+    const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: nightly backups of network drives are kept for ninety days, restore requests go to the service desk.`).join('\n\n');
+    await database.db.updateTable('kb_articles').set({ body: long, version: 2 }).where('id', '=', id).execute();
+    const grown = await embeddings.embedArticle(id, local);
+    expect(grown.chunks).toBeGreaterThan(3);
+    expect(grown.embedded).toBe(grown.chunks);
+    // Change one paragraph near the end: only the chunk(s) holding it change.
+    await database.db.updateTable('kb_articles').set({ body: long.replace('Paragraph 39:', 'Paragraph thirty-nine:'), version: 3 }).where('id', '=', id).execute();
+    const edited = await embeddings.embedArticle(id, local);
+    expect(edited.embedded).toBeGreaterThanOrEqual(1);
+    expect(edited.embedded).toBeLessThan(edited.chunks);
+    // Shrink it back: the chunks past the end are deleted.
+    await database.db.updateTable('kb_articles').set({ body: 'Backups run every night.', version: 4 }).where('id', '=', id).execute();
+    const shrunk = await embeddings.embedArticle(id, local);
+    expect(shrunk).toMatchObject({ chunks: 1, embedded: 1, deleted: grown.chunks - 1 });
+    const rows = await sql<{ chunk_index: number; article_version: number }>`select chunk_index, article_version from kb_embeddings where article_id = ${id}`.execute(database.db);
+    expect(rows.rows).toEqual([{ chunk_index: 0, article_version: 4 }]);
+  });
+
+  it('semantic order is the exact cosine order of the best chunk per article (recomputed here from the stored vectors)', async () => {
+    const rows = await sql<{ article_id: string; v: number[] }>`
+      select e.article_id, e.embedding::real[] as v from kb_embeddings e join kb_articles a on a.id = e.article_id
+      where a.status = 'published' and a.audience = 'public' and a.deleted_at is null and e.model = ${local.id}`.execute(database.db);
+    const cos = (a: Float32Array, b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+    for (const q of ['vpn disconnects', 'printer jam', 'teams camera', 'outlook', 'phishing password']) {
+      const qv = (await local.embed([q]))[0];
+      const best = new Map<string, number>();
+      for (const r of rows.rows) best.set(r.article_id, Math.max(best.get(r.article_id) ?? -2, cos(qv, r.v)));
+      const exact = [...best].sort((a, b) => b[1] - a[1]).slice(0, 5);
+      const hits = await searchKb(database.db, { query: q, mode: 'semantic', limit: 5, audience: 'public' });
+      expect(hits.map((h) => h.id)).toEqual(exact.map(([id]) => id));
+      hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i][1], 4));
+    }
+    const d = await searchKbDetailed(database.db, { query: 'vpn', mode: 'hybrid', limit: 3, audience: 'public' });
+    expect(d.model).toBe(local.id);
+  });
+});
