@@ -42,6 +42,10 @@ import { EmailService } from './email/service';
 import { MailboxRunner } from './email/runner';
 import { keyRing } from './email/secrets';
 import { startInboundSmtp } from './email/smtp-inbound';
+import { AiService } from './ai/service';
+import { AiConfigService } from './ai/config';
+import { fullTextKbSearch } from './ai/kb-port';
+import { userRoom } from '$lib/domain/realtime/events';
 
 export interface App {
   config: Config;
@@ -70,6 +74,8 @@ export interface App {
   /** Email channel: configuration, webhook/SMTP intake and the ingest pipeline. */
   email: EmailService;
   emailIngest: EmailIngestService;
+  /** AI assistant (issue 7 §3): chat turns with tool calls, streamed over /ws. */
+  ai: AiService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -139,7 +145,9 @@ async function boot(cfg: Config): Promise<App> {
     maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
   });
   const email = new EmailService(database.db, ring, emailIngest);
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, startedAt: Date.now(), schemaVersion: migration.current };
+  // AI: KB search through the port (the search branch's hybrid searchKb replaces fullTextKbSearch at merge).
+  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: fullTextKbSearch(database.db), publish: (userId, e) => hub.publish(userRoom(userId), e) });
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, ai, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {

@@ -3,6 +3,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ServiceDeskTables } from './schema-service-desk';
 import type { EmailTables } from './schema-email';
+import type { AiTables } from './schema-ai';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -150,7 +151,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface DB extends ServiceDeskTables, EmailTables {
+export interface DB extends ServiceDeskTables, EmailTables, AiTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

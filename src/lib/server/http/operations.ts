@@ -12,6 +12,7 @@ import { FileIdParam, FileMeta, UploadHeaders } from '$lib/domain/files/schemas'
 import { slaOps } from '../sla/operation';
 import { jobsOps } from './operations-jobs';
 import { emailOps } from './email-operations';
+import { aiOps } from '../ai/operations';
 
 const Health = z
   .object({
@@ -189,7 +190,8 @@ export const ops = {
   ...ticketOps,
   ...slaOps,
   ...jobsOps,
-  ...emailOps
+  ...emailOps,
+  ...aiOps
 };
 
 export type Ops = typeof ops;
