@@ -161,12 +161,12 @@ export async function runTurn(input: TurnInput, deps: LoopDeps): Promise<TurnRes
       for (;;) {
         const left = remainingMs(spend, input.limits, now());
         const ctl = new AbortController();
-        const timer = setTimeout(() => ctl.abort(), left);
+        const timer = setTimeout(() => ctl.abort(), Math.ceil(left));
         const t0 = now();
         try {
           const stream = await deps.stream(
             { model: input.model, messages, tools: tools.length ? tools : undefined, max_completion_tokens: nextOutputTokens(spend, input.limits) },
-            { signal: ctl.signal, timeoutMs: Math.max(1, left) }
+            { signal: ctl.signal, timeoutMs: Math.max(1, Math.ceil(left)) }
           );
           for await (const chunk of stream) {
             const text = asm.add(chunk);

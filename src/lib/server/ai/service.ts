@@ -246,6 +246,7 @@ export function historyFor(stored: Stored[]): WireMessage[] {
   }
   while (start < wire.length && wire[start].role !== 'user') start++;
   // A dangling user message (its turn failed before answering) would make two user messages in a row.
+  // The new question follows this history, so a trailing one is dangling too.
   const out = wire.slice(start);
-  return out.filter((m, i) => !(m.role === 'user' && out[i + 1]?.role === 'user'));
+  return out.filter((m, i) => !(m.role === 'user' && (i === out.length - 1 || out[i + 1]?.role === 'user')));
 }
