@@ -191,7 +191,7 @@ export class AiService {
         publish({ phase: 'error', code: r.error.code, message: errorText, ...(r.error.retryAfterSeconds ? { retryAfterSeconds: r.error.retryAfterSeconds } : {}) });
       }
       publish({ phase: 'final', message: chatMessages([final])[0], stopReason: r.stopReason, usage: r.usage });
-      log.info('ai turn', { turnId: t.turnId, stopReason: r.stopReason, steps: r.steps, tools: r.toolCalls.length, tokens: r.usage.total, wallMs: Math.round(r.wallMs), modelMs: Math.round(r.modelMs) });
+      log.info('ai turn', { turnId: t.turnId, stopReason: r.stopReason, steps: r.steps, tools: r.toolCalls.length, spentTokens: r.usage.total, wallMs: Math.round(r.wallMs), modelMs: Math.round(r.modelMs) });
     } catch (e) {
       const message = 'The assistant failed unexpectedly; please try again.';
       log.error('ai turn failed', { turnId: t.turnId, error: e instanceof Error ? scrub(e.message, t.apiKey) : 'unknown' });
