@@ -78,8 +78,9 @@ test('without a key: KB search and a ticket form; offline the form queues throug
 		// Back online, the outbox delivers it.
 		await expect
 			.poll(async () => {
-				const r = await adminApi.get('/api/v1/tickets?q=badge%20reader&limit=5');
-				return ((await r.json()).items as { subject: string }[]).map((t) => t.subject);
+				// A kept-alive connection may have been closed by the server meanwhile: try again.
+				const r = await adminApi.get('/api/v1/tickets?q=badge%20reader&limit=5').catch(() => null);
+				return r ? ((await r.json()).items as { subject: string }[]).map((t) => t.subject) : [];
 			}, { timeout: 30_000 })
 			.toContain('Written offline: badge reader broken');
 	} finally {

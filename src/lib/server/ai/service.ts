@@ -90,10 +90,13 @@ export class AiService {
     this.#assertUse(ctx);
     const c = await aiRepo.owned(this.deps.db, id, ctx.actor.id);
     if (!c) throw new AppError('not_found', 'id: no such conversation', { fields: [{ field: 'id', message: 'no such conversation' }] });
+    // Running on any instance: a turn row still open (and young enough to be alive).
+    const { config } = await this.deps.config.load();
+    const running = this.#running.has(id) || !!(await aiRepo.runningTurn(this.deps.db, id, new Date(Date.now() - config.limits.maxTurnMs - 30_000)));
     return {
       ...summary(c),
       messages: chatMessages(c.messages as Stored[]),
-      running: this.#running.has(id),
+      running,
       tokens: { prompt: c.prompt_tokens, completion: c.completion_tokens, total: c.total_tokens }
     };
   }
