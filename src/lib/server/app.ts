@@ -44,6 +44,10 @@ import { keyRing } from './email/secrets';
 import { startInboundSmtp } from './email/smtp-inbound';
 import { KbService } from './kb/service';
 import { setSearchKeyRing } from './search/provider';
+import { AiService } from './ai/service';
+import { AiConfigService } from './ai/config';
+import { hybridKbSearch } from './ai/kb-port';
+import { userRoom } from '$lib/domain/realtime/events';
 
 export interface App {
   config: Config;
@@ -74,6 +78,8 @@ export interface App {
   emailIngest: EmailIngestService;
   /** Knowledge base: articles, workflow, versions, feedback, drafts from resolved tickets (issue 7). */
   kb: KbService;
+  /** AI assistant (issue 7 §3): chat turns with tool calls, streamed over /ws. */
+  ai: AiService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -148,7 +154,9 @@ async function boot(cfg: Config): Promise<App> {
     maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
   });
   const email = new EmailService(database.db, ring, emailIngest);
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, startedAt: Date.now(), schemaVersion: migration.current };
+  // AI: the search_knowledge_base tool reads the same hybrid search as the REST route and the portal.
+  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => hub.publish(userRoom(userId), e) });
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {

@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   // secret), older keys still accepted during rotation, and the inbound SMTP server.
   OUTPOST_EMAIL_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   OUTPOST_EMAIL_KEY_PREVIOUS: z.string().optional(),
+  /** AI assistant: Groq base URL (host root) when the admin setting names none; tests point it at a local fake. */
+  OUTPOST_GROQ_BASE_URL: z.string().url('must be a URL').optional(),
   OUTPOST_EMAIL_POLLING: z.enum(['0', '1']).default('1'),
   OUTPOST_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(40 * 1024 * 1024),
   /** Inbound SMTP server port (0: any free port, logged); unset = no SMTP server. */

@@ -569,6 +569,9 @@ export interface AiConversationsTable extends Audit {
   ticket_id: string | null;
   last_message_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  /** 0014_ai_assistant */
+  turn_count: Generated<number>;
+  last_error: string | null;
 }
 
 export interface ServiceDeskTables {

@@ -5,6 +5,7 @@ import type { ServiceDeskTables } from './schema-service-desk';
 import type { EmailTables } from './schema-email';
 import type { KbTables } from './schema-kb';
 import type { SearchTables } from './schema-search';
+import type { AiTables } from './schema-ai';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -152,7 +153,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface DB extends ServiceDeskTables, EmailTables, KbTables, SearchTables {
+export interface DB extends ServiceDeskTables, EmailTables, KbTables, SearchTables, AiTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

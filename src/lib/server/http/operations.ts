@@ -14,6 +14,7 @@ import { jobsOps } from './operations-jobs';
 import { emailOps } from './email-operations';
 import { kbOps } from '../kb/operations';
 import { searchOps } from './search-operations';
+import { aiOps } from '../ai/operations';
 
 const Health = z
   .object({
@@ -193,7 +194,8 @@ export const ops = {
   ...jobsOps,
   ...emailOps,
   ...kbOps,
-  ...searchOps
+  ...searchOps,
+  ...aiOps
 };
 
 export type Ops = typeof ops;
