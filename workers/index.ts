@@ -9,6 +9,12 @@ import { loadConfig } from '../src/lib/server/config';
 import { openDatabase } from '../src/lib/server/db/connection';
 import { buildBackground } from '../src/lib/server/jobs/wiring';
 import { log } from '../src/lib/server/log';
+import { createHmac } from 'node:crypto';
+import { resolveSecret } from '../src/lib/server/bootstrap/secret';
+import { keyRing } from '../src/lib/server/email/secrets';
+import { OutboundMail } from '../src/lib/server/email/outbound';
+import { RequesterLinks } from '../src/lib/server/email/requester-link';
+import { publicBaseUrl } from '../src/lib/server/email/base-url';
 
 const cfg = loadConfig();
 if (!cfg.DATABASE_URL) {
@@ -16,7 +22,16 @@ if (!cfg.DATABASE_URL) {
   process.exit(2);
 }
 const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolMax: 5 });
-const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
+// email.deliver sends what the web process composed: the same relay, key ring and loop token.
+const secret = resolveSecret(cfg.OUTPOST_SECRET, cfg.dataDir, true);
+const mail = new OutboundMail(database.db, {
+  secret,
+  ring: keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret }),
+  links: new RequesterLinks(secret),
+  loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
+  baseUrl: () => publicBaseUrl(cfg)
+});
+const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, mail });
 await bg.start();
 log.info('workers ready', { pid: process.pid });
 

@@ -42,6 +42,10 @@ import { EmailService } from './email/service';
 import { MailboxRunner } from './email/runner';
 import { keyRing } from './email/secrets';
 import { startInboundSmtp } from './email/smtp-inbound';
+import { OutboundMail } from './email/outbound';
+import { RequesterLinks } from './email/requester-link';
+import { publicBaseUrl } from './email/base-url';
+import { RequesterThreadService } from './email/requester-thread';
 
 export interface App {
   config: Config;
@@ -70,6 +74,10 @@ export interface App {
   /** Email channel: configuration, webhook/SMTP intake and the ingest pipeline. */
   email: EmailService;
   emailIngest: EmailIngestService;
+  /** Outbound mail: compose/deliver, the failed-mail view (email issue). */
+  outbound: OutboundMail;
+  /** The signed public thread page for requesters without an account (/r/<token>). */
+  requesterThread: RequesterThreadService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -119,7 +127,15 @@ async function boot(cfg: Config): Promise<App> {
   // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
   const wallClock = new WallClockSlaChecks(database.db);
   const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
-  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks });
+  // Email issue: outbound mail (compose in the caller's transaction, deliver by job).
+  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+  const loopToken = `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`;
+  const links = new RequesterLinks(secret);
+  const outbound = new OutboundMail(database.db, { secret, ring, links, loopToken, baseUrl: () => publicBaseUrl(cfg) });
+  tickets.mailer = outbound;
+  auth.mailer = outbound;
+  const requesterThread = new RequesterThreadService(database.db, tickets, links);
+  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, mail: outbound });
   tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
@@ -132,14 +148,11 @@ async function boot(cfg: Config): Promise<App> {
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
-  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
-  const emailIngest = new EmailIngestService(database.db, tickets, {
-    secret,
-    loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
-    maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
-  });
+  const emailIngest = new EmailIngestService(database.db, tickets, { secret, loopToken, maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES });
+  emailIngest.mailer = outbound;
   const email = new EmailService(database.db, ring, emailIngest);
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, startedAt: Date.now(), schemaVersion: migration.current };
+  email.afterConfigChange.push(() => outbound.forgetConfiguration());
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
@@ -278,6 +291,7 @@ function registerRuntime(a: App, realtime: Realtime | null, stopEmail: (() => Pr
       a.hub.closeAll();
       await realtime?.listener.stop();
       await a.background.stop().catch((e) => log.warn('job queue stop failed', { error: e }));
+      a.outbound.close();
       await stopSyncEngine();
       await a.database.close();
     }

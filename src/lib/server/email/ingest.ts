@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
-import type { TicketsService } from '../tickets/service';
+import type { TicketMailer, TicketsService } from '../tickets/service';
 import { ticketsEmailRepo } from '../tickets/email-repository';
 import { authRepo } from '../auth/repository';
 import { toActor } from '../auth/service';
@@ -61,6 +61,8 @@ export interface IngestOptions {
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
 export class EmailIngestService {
+  /** Outbound ticket mail (the acknowledgement of a new ticket); set by the app. */
+  mailer: TicketMailer | null = null;
   #own: { at: number; addresses: string[]; messageIdDomain: string | null } | undefined;
 
   constructor(
@@ -203,6 +205,8 @@ export class EmailIngestService {
     if (followUpOf) await this.tickets.linkEmailFollowUp(ctx, id, followUpOf, t, trx);
     await attachments(id, null);
     await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
+    // The acknowledgement answers the message itself, so the requester's client threads it.
+    await this.mailer?.ticketMail(trx, 'ticket.received', id, mail.hadMessageId ? { inReplyTo: mail.messageId, references: [...mail.references, mail.messageId] } : {});
     return { status: 'created', emailId, ticketId: id, number: created.number, followUpOf };
   }
 

@@ -6,13 +6,13 @@ import type { DB } from '../db/schema';
 import { AssignmentService } from '../assignment/service';
 import { EscalationService } from '../escalation/service';
 import { WallClockSlaChecks, type SlaChecks } from '../escalation/sla-checks';
-import { QueuedMailTransport, setMailTransport } from '../notifications/mail';
+import { QueuedMailTransport, setMailTransport, type MailTransport } from '../notifications/mail';
 import { JobQueue, setJobQueue } from './queue';
 
 export interface Background {
   assignment: AssignmentService;
   escalation: EscalationService;
-  mail: QueuedMailTransport;
+  mail: MailTransport;
   jobs: JobQueue;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -27,12 +27,14 @@ export interface BackgroundOptions {
   cron?: boolean;
   /** The SLA engine's checks when present; the wall-clock provisional ones otherwise. */
   sla?: SlaChecks;
+  /** The outbound mail service (email issue); without it notification mail stays queued. */
+  mail?: MailTransport;
 }
 
 export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Background {
   const assignment = new AssignmentService(db);
   const escalation = new EscalationService(db, opts.sla ?? new WallClockSlaChecks(db), assignment);
-  const mail = new QueuedMailTransport(db);
+  const mail = opts.mail ?? new QueuedMailTransport(db);
   const jobs = new JobQueue(db, { work: opts.work, deps: { escalation, mail }, pollingIntervalSeconds: opts.pollingIntervalSeconds, cronIntervalSeconds: opts.cronIntervalSeconds, cron: opts.cron });
   return {
     assignment,
