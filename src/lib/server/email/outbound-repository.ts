@@ -29,7 +29,9 @@ export const outboundRepo = {
       .select(['message_id'])
       .where('ticket_id', '=', ticketId)
       .where((eb) => eb.or([eb.and([eb('direction', '=', 'in'), eb('status', '=', 'processed')]), eb.and([eb('direction', '=', 'out'), eb('status', 'in', ['queued', 'sending', 'sent'])])]))
+      // A message and the acknowledgement composed in its transaction share created_at: the message first.
       .orderBy('created_at')
+      .orderBy(sql`case when direction = 'in' then 0 else 1 end`)
       .orderBy('id')
       .limit(200)
       .execute();
