@@ -6,7 +6,7 @@
 // only, reply, forged/expired links, rate limit), failed deliveries in the admin view with retry
 // and discard, and a real password-reset email whose link resets the password.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { uuidv7 } from 'uuidv7';
@@ -77,7 +77,7 @@ describe.each(backends)('outbound email on %s', (backend) => {
   let admin: Client;
   let inPort: number;
   const ENV = () => ({ OUTPOST_SMTP_PORT: '0', OUTPOST_SMTP_HOST: '127.0.0.1', OUTPOST_JOBS_POLL_SECONDS: '0.5' });
-  const send = (mail: nodemailer.SendMailOptions) => nodemailer.createTransport({ host: '127.0.0.1', port: inPort, secure: false, ignoreTLS: true }).sendMail(mail);
+  const send = (mail: SendMailOptions) => nodemailer.createTransport({ host: '127.0.0.1', port: inPort, secure: false, ignoreTLS: true }).sendMail(mail);
   const mutate = (name: string, args: unknown) => admin.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name, args, clientTime: new Date().toISOString() }] });
   const state: { ticketId?: string; number?: number; ack?: ParsedMail; reply?: ParsedMail; token?: string } = {};
 
@@ -197,6 +197,7 @@ describe.each(backends)('outbound email on %s', (backend) => {
   });
 
   it('mails the resolution and the satisfaction survey, threaded', async () => {
+    expect((await admin.patch(`/api/v1/tickets/${state.ticketId}`, { status: 'in_progress' })).status).toBe(200);
     const r = await admin.patch(`/api/v1/tickets/${state.ticketId}`, { status: 'resolved', resolution_code: 'solved', resolution_notes: 'Client 5.2 plus a new gateway profile.' });
     expect(r.status, r.text).toBe(200);
     const resolved = await rx.waitFor((m) => m.subject === `Re: [#${state.number}] VPN drops every hour` && (m.text ?? '').includes('We have resolved'), 'announcing the resolution');
