@@ -150,6 +150,7 @@ async function boot(cfg: Config): Promise<App> {
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
   const emailIngest = new EmailIngestService(database.db, tickets, { secret, loopToken, maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES });
   emailIngest.mailer = outbound;
+  emailIngest.files = files;
   const email = new EmailService(database.db, ring, emailIngest);
   email.afterConfigChange.push(() => outbound.forgetConfiguration());
   const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
