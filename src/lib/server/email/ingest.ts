@@ -172,11 +172,11 @@ export class EmailIngestService {
   }
 
   async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy, prepared: Map<number, PreparedFile>): Promise<IngestOutcome> {
-    const row = await emailRepo.insertMessage(trx, this.#row(mail, src, raw.length, 'received'));
+    // The message row and its raw bytes in one statement (nothing when the message was seen before).
+    const row = await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
     if (!row) return { status: 'duplicate' };
     const emailId = row.id;
-    await emailRepo.insertRaw(trx, emailId, raw);
 
     const c = classify(
       { headers: mail.headers, contentType: mail.contentType, fromAddress: mail.from?.address ?? null, messageId: mail.hadMessageId ? mail.messageId : null },
@@ -243,19 +243,23 @@ export class EmailIngestService {
     await attachments(id, null);
     await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
     // The acknowledgement answers the message itself, so the requester's client threads it.
-    await this.mailer?.ticketMail(trx, 'ticket.received', id, mail.hadMessageId ? { inReplyTo: mail.messageId, references: [...mail.references, mail.messageId] } : {});
+    await this.mailer?.ticketMail(trx, 'ticket.received', id, {
+      ...(mail.hadMessageId ? { inReplyTo: mail.messageId, references: [...mail.references, mail.messageId] } : {}),
+      // Known here: saves reading the ticket back.
+      ticket: { number: created.number, subject: created.subject, requesterId: ctx.actor.id, requesterEmail: ctx.actor.email, requesterName: ctx.actor.name, ccEmails: [] }
+    });
     return { status: 'created', emailId, ticketId: id, number: created.number, followUpOf };
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */
   async #senderContext(trx: Kysely<DB>, from: { address: string; name: string | null }): Promise<RequestContext> {
-    let user = await emailRepo.userByEmail(trx, from.address);
-    if (!user) {
+    // One statement for a known sender (the principal with roles and permissions, by address).
+    let principal = await authRepo.principalByEmail(trx, from.address);
+    if (!principal) {
       const name = (from.name ?? from.address.split('@')[0]).replace(/[\r\n]/g, ' ').trim().slice(0, 200) || from.address;
       await emailRepo.createRequester(trx, { id: uuidv7(), email: from.address, name });
-      user = await emailRepo.userByEmail(trx, from.address);
+      principal = await authRepo.principalByEmail(trx, from.address);
     }
-    const principal = user && (await authRepo.principalById(trx, user.id));
     if (!principal || principal.status !== 'active') throw new Error(`sender ${from.address} has an inactive account`);
     // The sender is authenticated only by the mail channel: 'bearer' marks a non-cookie, non-system actor.
     return { actor: toActor(principal, 'bearer'), source: 'email' };

@@ -16,6 +16,7 @@ import type { DB } from '../db/schema';
 import type { EmailConfigurationsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
 import type { MailTransport, OutboundMessage } from '../notifications/mail';
+import type { KnownTicket } from '../tickets/service';
 import { jobQueue } from '../jobs/queue';
 import { recordAudit } from '../audit/service';
 import { log } from '../log';
@@ -90,7 +91,7 @@ interface Compose {
   data?: Record<string, unknown>;
 }
 
-export type TicketMailExtra = { body?: string; authorId?: string | null; commentId?: string; inReplyTo?: string; references?: string[]; surveyUrl?: string };
+export type TicketMailExtra = { body?: string; authorId?: string | null; commentId?: string; inReplyTo?: string; references?: string[]; surveyUrl?: string; ticket?: KnownTicket };
 
 export class OutboundMail implements MailTransport {
   #relay: { at: number; row: Relay | null } | undefined;
@@ -176,8 +177,11 @@ export class OutboundMail implements MailTransport {
   async ticketMail(trx: Kysely<DB>, template: TicketTemplate, ticketId: string, extra: TicketMailExtra = {}): Promise<string | null> {
     const relay = await this.#relayOf(trx);
     if (!relay) return null;
-    const t = await outboundRepo.ticketForMail(trx, ticketId);
-    if (!t || t.requester_status !== 'active' || !t.requester_email) return null;
+    const k = extra.ticket;
+    const t = k
+      ? { id: ticketId, number: k.number, subject: k.subject, cc_emails: k.ccEmails, requester_id: k.requesterId, requester_email: k.requesterEmail, requester_name: k.requesterName, resolution_notes: null as string | null }
+      : await outboundRepo.ticketForMail(trx, ticketId);
+    if (!t || ('requester_status' in t && t.requester_status !== 'active') || !t.requester_email) return null;
     const number = Number(t.number);
     const author = extra.authorId ? ((await outboundRepo.userName(trx, extra.authorId))?.name ?? null) : null;
     const base = { number, subject: t.subject, authorName: author, body: extra.body ?? null, resolutionNotes: t.resolution_notes, surveyUrl: extra.surveyUrl ? this.#abs(extra.surveyUrl) : null };
@@ -238,7 +242,7 @@ export class OutboundMail implements MailTransport {
     const row = await outboundRepo.claim(this.db, emailMessageId, LEASE_SECONDS);
     if (!row) return 'skipped';
     const scrub = SENSITIVE.has(row.template ?? '');
-    const relay = await outboundRepo.defaultRelay(this.db);
+    const relay = await this.#relayOf(this.db);
     if (!relay?.address || !row.from_address) {
       await outboundRepo.markFailed(this.db, row.id, 'no default outbound SMTP relay is configured', null);
       return 'failed';

@@ -36,9 +36,19 @@ const isAgent = (a: Actor) => can(a, 'tickets.update');
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 
+/** What a caller that just created the ticket already knows (saves reading it back). */
+export interface KnownTicket {
+  number: number;
+  subject: string;
+  requesterId: string;
+  requesterEmail: string;
+  requesterName: string | null;
+  ccEmails: string[];
+}
+
 /** Outbound ticket mail (email issue), composed in the caller's transaction. */
 export interface TicketMailer {
-  ticketMail(trx: Kysely<DB>, template: 'ticket.received' | 'ticket.reply' | 'ticket.resolved' | 'ticket.survey', ticketId: string, extra?: { body?: string; authorId?: string | null; commentId?: string; surveyUrl?: string; inReplyTo?: string; references?: string[] }): Promise<string | null>;
+  ticketMail(trx: Kysely<DB>, template: 'ticket.received' | 'ticket.reply' | 'ticket.resolved' | 'ticket.survey', ticketId: string, extra?: { body?: string; authorId?: string | null; commentId?: string; surveyUrl?: string; inReplyTo?: string; references?: string[]; ticket?: KnownTicket }): Promise<string | null>;
 }
 
 /** Runs inside the creating transaction after the ticket, its history and audit are written. */
