@@ -9,8 +9,12 @@ import { loadConfig } from '../src/lib/server/config';
 import { openDatabase } from '../src/lib/server/db/connection';
 import { buildBackground } from '../src/lib/server/jobs/wiring';
 import { log } from '../src/lib/server/log';
-import { keyRing } from '../src/lib/server/email/secrets';
+import { createHmac } from 'node:crypto';
 import { resolveSecret } from '../src/lib/server/bootstrap/secret';
+import { keyRing } from '../src/lib/server/email/secrets';
+import { OutboundMail } from '../src/lib/server/email/outbound';
+import { RequesterLinks } from '../src/lib/server/email/requester-link';
+import { publicBaseUrl } from '../src/lib/server/email/base-url';
 import { setSearchKeyRing } from '../src/lib/server/search/provider';
 
 const cfg = loadConfig();
@@ -18,10 +22,20 @@ if (!cfg.DATABASE_URL) {
   log.error('workers: DATABASE_URL is required (the embedded database runs its workers inside the app)');
   process.exit(2);
 }
-// Opens the embedding provider's stored API key (kb.embed-article / kb.reembed-all).
-setSearchKeyRing(keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: resolveSecret(cfg.OUTPOST_SECRET, cfg.dataDir, true) }));
 const database = await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolMax: 5 });
-const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS });
+// email.deliver sends what the web process composed: the same relay, key ring and loop token.
+const secret = resolveSecret(cfg.OUTPOST_SECRET, cfg.dataDir, true);
+const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+// Opens the embedding provider's stored API key (kb.embed-article / kb.reembed-all).
+setSearchKeyRing(ring);
+const mail = new OutboundMail(database.db, {
+  secret,
+  ring,
+  links: new RequesterLinks(secret),
+  loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
+  baseUrl: () => publicBaseUrl(cfg)
+});
+const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, mail });
 await bg.start();
 log.info('workers ready', { pid: process.pid });
 

@@ -3,12 +3,12 @@
 //   2. IMAP IDLE: message appended → committed (watermark visible through the API), p50/p99 (target p99 ≤ 2 s)
 //   3. inbound SMTP: 1 000 messages sent by nodemailer over 4 connections, each answered 250 only after it
 //      is committed (messages/s; target ≥ 200/s)
-//   4. parsing a message with a 10 MB attachment: longest event-loop stall (target ≤ 50 ms)
+//   4. parsing a message with a 10 MB attachment through the ingest's parseEmail: longest event-loop stall (target ≤ 50 ms)
 // Needs dovecot (`source .ci/services.sh && start_dovecot`) for 1–2; PostgreSQL when TEST_DATABASE_URL is
 // set, otherwise the embedded PGlite. Usage: node tests/bench/email-ingest.mjs [N]
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { ensureBuilt, freshPgDatabase, login, percentile, startServer, tmpDir } from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 1000);
@@ -27,6 +27,13 @@ async function imapClient() {
   return c;
 }
 
+// The outbound relay: a local SMTP sink, so the acknowledgements the ingest composes are really
+// delivered during the run (their cost is part of the figure), not retried against a dead port.
+let sunk = 0;
+const sink = new SMTPServer({ authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false, onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => { sunk++; cb(); }); } });
+await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+const sinkPort = sink.server.address().port;
+
 await ensureBuilt();
 const pg = await freshPgDatabase();
 const dataDir = tmpDir();
@@ -40,7 +47,7 @@ try {
     if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
     return j;
   };
-  await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Relay', kind: 'smtp', address: 'support@help.example.com', host: '127.0.0.1', port: 25, security: 'none', auth_method: 'none', is_default: true });
+  await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Relay', kind: 'smtp', address: 'support@help.example.com', host: '127.0.0.1', port: sinkPort, security: 'none', auth_method: 'none', is_default: true });
   const lastUid = async (id) => Number((await api('GET', '/api/v1/admin/email/mailboxes')).items.find((m) => m.id === id).last_uid ?? 0);
 
   if (!imap) console.log('IMAP: skipped (dovecot not running: source .ci/services.sh && start_dovecot)');
@@ -97,24 +104,15 @@ try {
   const s1 = (performance.now() - t1) / 1000;
   transport.close();
   console.log(`inbound SMTP: ${N} messages accepted (each committed before 250) in ${s1.toFixed(1)} s = ${(N / s1).toFixed(0)} messages/s (target ≥ 200/s)`);
+  console.log(`outbound: ${sunk} acknowledgements delivered to the relay sink by the end of the run`);
 } finally {
   await srv.stop();
   await pg?.drop();
+  sink.close();
 }
 
-// 4. event-loop stalls while parsing a 10 MB attachment
-const big = Buffer.alloc(10 * 1024 * 1024);
-for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
-const b64 = big.toString('base64').replace(/.{76}/g, '$&\r\n');
-const raw = Buffer.from(['From: a@customer.example', 'To: support@help.example.com', 'Subject: big', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'see attachment', '--b', 'Content-Type: application/octet-stream; name="big.bin"', 'Content-Transfer-Encoding: base64', '', b64, '--b--', ''].join('\r\n'));
-let last = performance.now();
-let worst = 0;
-const timer = setInterval(() => {
-  const now = performance.now();
-  worst = Math.max(worst, now - last);
-  last = now;
-}, 1);
-const tp = performance.now();
-const parsed = await simpleParser(raw);
-clearInterval(timer);
-console.log(`parse of a ${(raw.length / 1048576).toFixed(1)} MB message (10 MB attachment, ${parsed.attachments[0].size} bytes decoded) in ${(performance.now() - tp).toFixed(0)} ms: longest event-loop stall ${worst.toFixed(1)} ms (target ≤ 50 ms)`);
+// 4. event-loop stalls while the ingest's parseEmail handles a 10 MB attachment (worker pool), and inline for comparison
+const { spawnSync } = await import('node:child_process');
+const stall = spawnSync(process.execPath, ['--import', 'tsx', 'tests/bench/email-parse-stall.ts'], { encoding: 'utf8' });
+process.stdout.write(stall.stdout);
+if (stall.status !== 0) console.log(`parse stall bench failed: ${stall.stderr}`);

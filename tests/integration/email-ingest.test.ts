@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRET, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
@@ -175,6 +175,23 @@ describe.each(backends)('email ingest on %s', (backend) => {
             const att = await q(`select file_name, mime_type, inline, ticket_id from email_attachments where email_message_id = $1 order by file_name`, [m.id]);
             expect(att.map((a) => ({ name: a.file_name, mime: a.mime_type, inline: a.inline })), c.file).toEqual([...c.attachments].sort((a: any, b: any) => (a.name < b.name ? -1 : 1)));
             expect(att.every((a) => a.ticket_id === m.ticket_id)).toBe(true);
+            // Stored through the file service and linked to the ticket; the bytes on disk are the decoded attachment.
+            const files = await q(
+              `select a.file_name, a.sha256, f.id as file_id, f.sha256 as file_sha, f.storage_path, f.owner_type, f.owner_id, ta.ticket_id as att_ticket, ta.inline as att_inline, ta.internal
+                 from email_attachments a left join files f on f.id = a.file_id left join ticket_attachments ta on ta.file_id = a.file_id where a.email_message_id = $1`,
+              [m.id]
+            );
+            for (const f of files) {
+              expect(f.file_id, `${c.file}: ${f.file_name}`).toBeTruthy();
+              expect(f).toMatchObject({ file_sha: f.sha256, owner_type: 'ticket', owner_id: m.ticket_id, att_ticket: m.ticket_id, internal: false });
+              expect(createHash('sha256').update(fs.readFileSync(path.join(srv.dataDir, f.storage_path))).digest('hex')).toBe(f.sha256);
+            }
+            if (c.file === '08-inline-image.eml') {
+              const [t] = await q(`select description_html from tickets where id = $1`, [m.ticket_id]);
+              expect(t.description_html).toContain(`src="/api/v1/files/${files[0].file_id}"`);
+              expect(t.description_html).not.toContain('cid:');
+              expect(files[0].att_inline).toBe(true);
+            }
           }
         }
         // One message row per distinct message, whatever was posted twice.

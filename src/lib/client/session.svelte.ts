@@ -10,7 +10,7 @@ import { sync } from './sync.svelte';
 const CACHE_KEY = 'outpost.me';
 /** Whose rows the local database holds: another user's must be wiped before syncing. */
 const SYNC_USER_KEY = 'outpost.syncUser';
-const PUBLIC_PATHS = ['/login', '/reset-password', '/survey'];
+const PUBLIC_PATHS = ['/login', '/reset-password', '/survey', '/r'];
 
 export const isPublicPath = (pathname: string) => PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
 

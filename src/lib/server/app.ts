@@ -48,6 +48,10 @@ import { AiService } from './ai/service';
 import { AiConfigService } from './ai/config';
 import { hybridKbSearch } from './ai/kb-port';
 import { userRoom } from '$lib/domain/realtime/events';
+import { OutboundMail } from './email/outbound';
+import { RequesterLinks } from './email/requester-link';
+import { publicBaseUrl } from './email/base-url';
+import { RequesterThreadService } from './email/requester-thread';
 
 export interface App {
   config: Config;
@@ -80,6 +84,10 @@ export interface App {
   kb: KbService;
   /** AI assistant (issue 7 §3): chat turns with tool calls, streamed over /ws. */
   ai: AiService;
+  /** Outbound mail: compose/deliver, the failed-mail view (email issue). */
+  outbound: OutboundMail;
+  /** The signed public thread page for requesters without an account (/r/<token>). */
+  requesterThread: RequesterThreadService;
   startedAt: number;
   schemaVersion: number;
 }
@@ -129,8 +137,16 @@ async function boot(cfg: Config): Promise<App> {
   // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
   const wallClock = new WallClockSlaChecks(database.db);
   const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
+  // Email issue: outbound mail (compose in the caller's transaction, deliver by job).
+  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
+  const loopToken = `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`;
+  const links = new RequesterLinks(secret);
+  const outbound = new OutboundMail(database.db, { secret, ring, links, loopToken, baseUrl: () => publicBaseUrl(cfg) });
+  tickets.mailer = outbound;
+  auth.mailer = outbound;
+  const requesterThread = new RequesterThreadService(database.db, tickets, links);
   const kb = new KbService(database.db, { files });
-  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, kb });
+  const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, mail: outbound, kb });
   tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
   // kb: a resolved ticket queues a KB draft in the resolving transaction.
   tickets.afterStatusChange.push((trx, _ctx, c) => (c.to === 'resolved' ? background.jobs.enqueue(trx, 'kb.draft-from-ticket', { ticketId: c.id }) : Promise.resolve()));
@@ -145,18 +161,16 @@ async function boot(cfg: Config): Promise<App> {
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
   hub.configure({ canWatch: (actor, ticketId) => tickets.canRead(actor, ticketId), presence });
-  const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
   // The embedding provider's API key is sealed with the same keys as email credentials.
   setSearchKeyRing(ring);
-  const emailIngest = new EmailIngestService(database.db, tickets, {
-    secret,
-    loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
-    maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES
-  });
+  const emailIngest = new EmailIngestService(database.db, tickets, { secret, loopToken, maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES });
+  emailIngest.mailer = outbound;
+  emailIngest.files = files;
   const email = new EmailService(database.db, ring, emailIngest);
+  email.afterConfigChange.push(() => outbound.forgetConfiguration());
   // AI: the search_knowledge_base tool reads the same hybrid search as the REST route and the portal.
   const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => hub.publish(userRoom(userId), e) });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
@@ -295,6 +309,7 @@ function registerRuntime(a: App, realtime: Realtime | null, stopEmail: (() => Pr
       a.hub.closeAll();
       await realtime?.listener.stop();
       await a.background.stop().catch((e) => log.warn('job queue stop failed', { error: e }));
+      a.outbound.close();
       await stopSyncEngine();
       await a.database.close();
     }

@@ -109,3 +109,38 @@ export const ConnectionTestResult = z
 export const WebhookIngestResult = z
   .object({ status: z.enum(['created', 'commented', 'ignored', 'duplicate', 'failed']), ticket_id: z.uuid().nullable(), reason: z.string().nullable() })
   .meta({ id: 'EmailIngestResult' });
+
+// ─── Outbound mail and the requester's public thread (email issue, outbound) ──────────────────
+export const RequesterTokenParam = z.object({ token: z.string().min(20).max(300) });
+export const RequesterReplyBody = z.object({ body: z.string().trim().min(1, 'is required').max(20_000, 'is longer than 20,000 characters') }).strict();
+export const PublicThreadView = z
+  .object({
+    ticket_number: z.number(),
+    subject: z.string(),
+    description: z.string().nullable(),
+    status: z.string(),
+    created_at: z.iso.datetime(),
+    expires_at: z.iso.datetime(),
+    can_reply: z.boolean(),
+    comments: z.array(z.object({ id: z.uuid(), author: z.string(), from_requester: z.boolean(), body: z.string(), created_at: z.iso.datetime() }))
+  })
+  .meta({ id: 'RequesterThread' });
+export const OutboundIdParam = z.object({ id: z.uuid('must be a message id') });
+export const FailedMailView = z
+  .object({
+    id: z.uuid(),
+    to: z.array(z.string()),
+    cc: z.array(z.string()),
+    subject: z.string().nullable(),
+    template: z.string().nullable(),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    retrying_at: z.iso.datetime().nullable(),
+    ticket_id: z.uuid().nullable(),
+    ticket_number: z.number().nullable(),
+    created_at: z.iso.datetime(),
+    failed_at: z.iso.datetime()
+  })
+  .meta({ id: 'FailedMail' });
+export type FailedMailView = z.infer<typeof FailedMailView>;
+export type PublicThreadView = z.infer<typeof PublicThreadView>;

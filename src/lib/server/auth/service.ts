@@ -50,6 +50,8 @@ export class AuthService {
   readonly ipLimiter = new SlidingWindowLimiter();
   readonly accountLimiter = new SlidingWindowLimiter();
   readonly lockout = new LockoutTracker();
+  /** Email issue: sends the self-service reset link (set by the app; none → no mail). */
+  mailer: { passwordReset(trx: Kysely<DB>, m: { to: string; name: string | null; userId: string; url: string; expiresAt: Date }): Promise<string | null> } | null = null;
   // Short per-process caches of who a token belongs to. They hold the promise, so a burst of
   // requests after expiry makes one query, not one each.
   readonly #principals = new Map<string, { at: number; row: Promise<PrincipalRow | undefined> }>();
@@ -287,8 +289,13 @@ export class AuthService {
     if (wait) return;
     const principal = await authRepo.principalByEmail(this.db, email);
     if (!principal || principal.status === 'inactive') return;
-    await this.createResetToken(this.db, principal.id, null, await this.resetTtlMinutes());
-    await recordAudit(this.db, { actor: toActor(principal, 'cookie'), source: 'web', ...client }, { action: 'auth.reset_requested', entityType: 'user', entityId: principal.id });
+    const ttl = await this.resetTtlMinutes();
+    // Token, audit entry and the queued email commit together (email issue: the link is mailed).
+    await this.db.transaction().execute(async (trx) => {
+      const { token, expiresAt } = await this.createResetToken(trx, principal.id, null, ttl);
+      await recordAudit(trx, { actor: toActor(principal, 'cookie'), source: 'web', ...client }, { action: 'auth.reset_requested', entityType: 'user', entityId: principal.id });
+      await this.mailer?.passwordReset(trx, { to: principal.email, name: principal.name, userId: principal.id, url: `/reset-password?token=${token}`, expiresAt });
+    });
   }
 
   async resetPassword(token: string, password: string, client: ClientInfo): Promise<void> {

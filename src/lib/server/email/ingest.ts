@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
-import type { TicketsService } from '../tickets/service';
+import type { TicketMailer, TicketsService } from '../tickets/service';
+import type { FilesService, PreparedFile } from '../files/service';
 import { ticketsEmailRepo } from '../tickets/email-repository';
 import { authRepo } from '../auth/repository';
 import { toActor } from '../auth/service';
@@ -61,6 +62,10 @@ export interface IngestOptions {
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
 export class EmailIngestService {
+  /** Outbound ticket mail (the acknowledgement of a new ticket); set by the app. */
+  mailer: TicketMailer | null = null;
+  /** The file service: attachments are stored and linked to the ticket or comment (set by the app). */
+  files: FilesService | null = null;
   #own: { at: number; addresses: string[]; messageIdDomain: string | null } | undefined;
 
   constructor(
@@ -122,13 +127,41 @@ export class EmailIngestService {
     }
     // Settings and our own addresses are read before the transaction (PGlite has one connection).
     const [ours, policy] = await Promise.all([this.#ours(), this.#policy(src.mailboxId)]);
+    // Attachments go to disk through the file service before the transaction (no I/O inside it).
+    const prepared = await this.#prepareAttachments(mail, ours);
     try {
-      return await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, ours, policy));
+      const out = await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, ours, policy, prepared));
+      if (out.status !== 'created' && out.status !== 'commented') await this.files?.discardPrepared([...prepared.values()]);
+      return out;
     } catch (e) {
+      await this.files?.discardPrepared([...prepared.values()]);
       if (isConnectionError(e)) throw e;
       log.warn('email quarantined', { messageId: mail.messageId, channel: src.channel, error: e instanceof Error ? e.message : String(e) });
       return this.#quarantine(raw, src, mail, e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /** Stores the attachments of a message that will become a ticket or comment; index → file. Refused ones (type, size) keep only their metadata. */
+  async #prepareAttachments(mail: ParsedEmail, ours: { addresses: string[]; messageIdDomain: string | null }): Promise<Map<number, PreparedFile>> {
+    const out = new Map<number, PreparedFile>();
+    if (!this.files || !mail.attachments.length || !mail.from) return out;
+    const c = classify(
+      { headers: mail.headers, contentType: mail.contentType, fromAddress: mail.from.address, messageId: mail.hadMessageId ? mail.messageId : null },
+      { ownAddresses: ours.addresses, ownMessageIdDomain: ours.messageIdDomain, loopToken: this.opts.loopToken }
+    );
+    if (c.kind !== 'normal') return out;
+    const policy = await this.files.uploadPolicy();
+    for (const [i, a] of mail.attachments.entries()) {
+      try {
+        const r = await this.files.prepareBytes(a.content, a.fileName, policy);
+        if (r.ok) out.set(i, r.file);
+        else log.info('email attachment not stored', { messageId: mail.messageId, name: a.fileName, reason: r.reason });
+      } catch (e) {
+        await this.files.discardPrepared([...out.values()]);
+        throw e;
+      }
+    }
+    return out;
   }
 
   /** A message too large to download: recorded as quarantined (it stays in the mailbox); the watermark moves on. */
@@ -138,12 +171,12 @@ export class EmailIngestService {
     return this.#quarantine(Buffer.alloc(0), src, null, `message is ${size} bytes, larger than the limit of ${this.opts.maxBytes}; left in the mailbox`, sha);
   }
 
-  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy): Promise<IngestOutcome> {
-    const row = await emailRepo.insertMessage(trx, this.#row(mail, src, raw.length, 'received'));
+  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy, prepared: Map<number, PreparedFile>): Promise<IngestOutcome> {
+    // The message row and its raw bytes in one statement (nothing when the message was seen before).
+    const row = await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
     if (!row) return { status: 'duplicate' };
     const emailId = row.id;
-    await emailRepo.insertRaw(trx, emailId, raw);
 
     const c = classify(
       { headers: mail.headers, contentType: mail.contentType, fromAddress: mail.from?.address ?? null, messageId: mail.hadMessageId ? mail.messageId : null },
@@ -170,11 +203,17 @@ export class EmailIngestService {
       }
     }
 
-    const attachments = (ticket: string, comment: string | null) =>
-      emailRepo.insertAttachments(
+    const attachments = async (ticket: string, comment: string | null) => {
+      const stored = mail.attachments.flatMap((a, i) => (prepared.has(i) ? [{ ...prepared.get(i)!, inline: a.inline }] : []));
+      await this.files?.recordEmailFiles(trx, ctx, stored, { ticketId: ticket, commentId: comment });
+      await emailRepo.insertAttachments(
         trx,
-        mail.attachments.map((a) => ({ email_message_id: emailId, ticket_id: ticket, comment_id: comment, file_name: a.fileName.slice(0, 255), mime_type: a.mimeType, size_bytes: a.size, sha256: a.sha256, content_id: a.contentId, inline: a.inline }))
+        mail.attachments.map((a, i) => ({ email_message_id: emailId, ticket_id: ticket, comment_id: comment, file_name: a.fileName.slice(0, 255), mime_type: a.mimeType, size_bytes: a.size, sha256: a.sha256, content_id: a.contentId, inline: a.inline, file_id: prepared.get(i)?.id ?? null }))
       );
+    };
+    // Inline images (cid:) point at their stored file; the download route checks access.
+    const cids = new Map(mail.attachments.flatMap((a, i) => (a.contentId && prepared.has(i) ? [[a.contentId.toLowerCase(), `/api/v1/files/${prepared.get(i)!.id}`] as const] : [])));
+    const html = mail.html && cids.size ? mail.html.replace(/src="cid:([^"]+)"/gi, (m, id: string) => { const u = cids.get(id.replace(/&amp;/g, '&').toLowerCase()); return u ? `src="${u}"` : m; }) : mail.html;
 
     if (ticketId && match) {
       const commentId = uuidv7();
@@ -192,7 +231,7 @@ export class EmailIngestService {
         id,
         subject: cleanSubject(mail.subject),
         description: (mail.text || '(empty message)').slice(0, 100_000),
-        descriptionHtml: mail.html,
+        descriptionHtml: html,
         ccEmails: mail.cc.filter((a) => !ours.addresses.includes(a) && a !== mail.from!.address),
         typeId: policy.defaultTypeId,
         teamId: policy.defaultTeamId
@@ -203,18 +242,24 @@ export class EmailIngestService {
     if (followUpOf) await this.tickets.linkEmailFollowUp(ctx, id, followUpOf, t, trx);
     await attachments(id, null);
     await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
+    // The acknowledgement answers the message itself, so the requester's client threads it.
+    await this.mailer?.ticketMail(trx, 'ticket.received', id, {
+      ...(mail.hadMessageId ? { inReplyTo: mail.messageId, references: [...mail.references, mail.messageId] } : {}),
+      // Known here: saves reading the ticket back.
+      ticket: { number: created.number, subject: created.subject, requesterId: ctx.actor.id, requesterEmail: ctx.actor.email, requesterName: ctx.actor.name, ccEmails: [] }
+    });
     return { status: 'created', emailId, ticketId: id, number: created.number, followUpOf };
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */
   async #senderContext(trx: Kysely<DB>, from: { address: string; name: string | null }): Promise<RequestContext> {
-    let user = await emailRepo.userByEmail(trx, from.address);
-    if (!user) {
+    // One statement for a known sender (the principal with roles and permissions, by address).
+    let principal = await authRepo.principalByEmail(trx, from.address);
+    if (!principal) {
       const name = (from.name ?? from.address.split('@')[0]).replace(/[\r\n]/g, ' ').trim().slice(0, 200) || from.address;
       await emailRepo.createRequester(trx, { id: uuidv7(), email: from.address, name });
-      user = await emailRepo.userByEmail(trx, from.address);
+      principal = await authRepo.principalByEmail(trx, from.address);
     }
-    const principal = user && (await authRepo.principalById(trx, user.id));
     if (!principal || principal.status !== 'active') throw new Error(`sender ${from.address} has an inactive account`);
     // The sender is authenticated only by the mail channel: 'bearer' marks a non-cookie, non-system actor.
     return { actor: toActor(principal, 'bearer'), source: 'email' };

@@ -1,9 +1,35 @@
-// Outbound relay (nodemailer with the database settings). Only the connection test is here so
-// far; composing and delivering ticket mail is not built yet (see the README's email section).
-import nodemailer from 'nodemailer';
-import type { MailboxConnection } from './mailbox-config';
+// Outbound mail (ARCHITECTURE §8): compose, then deliver.
+//   * Compose runs inside the caller's transaction (an agent's public reply, a ticket created from
+//     email, a resolution, a notification, a password reset): it renders the template once,
+//     fixes the Message-ID (`outpost.<uuid>@<relay domain>`), In-Reply-To and References (the
+//     ticket's chain of messages) and the signed reply address, stores the row (queued) and
+//     enqueues `email.deliver` in the same transaction. A rolled-back change mails nobody.
+//   * Deliver (a pg-boss job, retried with backoff) only sends the stored row: claim it (one
+//     statement, with a lease), send it with nodemailer over the default relay, mark it sent. A
+//     retry never repeats domain logic; a crash between the relay's 250 and "sent" resends the same
+//     Message-ID once the lease expires (receivers, ours included, drop the duplicate).
+// Without a default relay nothing is composed (there is no one to send it).
+import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
+import type { Kysely, Selectable } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { DB } from '../db/schema';
+import type { EmailConfigurationsTable } from '../db/schema-service-desk';
+import type { RequestContext } from '../context';
+import type { MailTransport, OutboundMessage } from '../notifications/mail';
+import type { KnownTicket } from '../tickets/service';
+import { jobQueue } from '../jobs/queue';
+import { recordAudit } from '../audit/service';
+import { log } from '../log';
+import { AppError } from '$lib/domain/common/errors';
+import { can } from '$lib/domain/auth/permissions';
+import { renderNotification, renderPasswordReset, renderTicketMail, type Rendered, type TicketTemplate } from '$lib/domain/email/templates';
+import { connectionOf, type MailboxConnection } from './mailbox-config';
+import { outboundRepo } from './outbound-repository';
+import { replyAddress } from './reply-address';
+import type { RequesterLinks } from './requester-link';
+import type { KeyRing } from './secrets';
 
-export function transportOf(c: MailboxConnection) {
+export function transportOf(c: MailboxConnection, pool = false) {
   return nodemailer.createTransport({
     host: c.host,
     port: c.port,
@@ -13,8 +39,9 @@ export function transportOf(c: MailboxConnection) {
     auth: c.accessToken ? { type: 'OAuth2', user: c.user, accessToken: c.accessToken } : c.password ? { user: c.user, pass: c.password } : undefined,
     tls: { rejectUnauthorized: c.verifyTls },
     connectionTimeout: 15_000,
-    greetingTimeout: 10_000
-  });
+    greetingTimeout: 10_000,
+    ...(pool ? { pool: true, maxConnections: 2 } : {})
+  } as TransportOptions);
 }
 
 /** EHLO, STARTTLS and AUTH against the relay; the server's reply on failure. */
@@ -28,5 +55,288 @@ export async function testSmtp(c: MailboxConnection): Promise<{ ok: boolean; err
     return { ok: false, error: x.response ?? x.message ?? String(e) };
   } finally {
     t.close();
+  }
+}
+
+type Relay = Selectable<EmailConfigurationsTable>;
+
+/** Templates whose body carries a secret (a one-time link): the stored body is wiped once sent or discarded. */
+const SENSITIVE = new Set(['auth.password_reset']);
+const LEASE_SECONDS = 300;
+
+export interface OutboundOptions {
+  secret: string;
+  ring: KeyRing;
+  links: RequesterLinks;
+  /** X-Loop value; the intake recognises our own mail coming back by it. */
+  loopToken: string;
+  /** Absolute base of links in mail (OUTPOST_PUBLIC_URL). */
+  baseUrl: () => string;
+}
+
+interface Compose {
+  template: string;
+  to: string[];
+  cc?: string[];
+  rendered: Rendered;
+  ticketId?: string | null;
+  ticketNumber?: number;
+  commentId?: string | null;
+  userId?: string | null;
+  /** The message answered (default: the last message of the ticket's thread). */
+  inReplyTo?: string | null;
+  references?: string[];
+  /** RFC 3834: automatic mail says so, so well-behaved auto-responders stay quiet. */
+  autoSubmitted?: 'auto-generated' | 'auto-replied';
+  data?: Record<string, unknown>;
+}
+
+export type TicketMailExtra = { body?: string; authorId?: string | null; commentId?: string; inReplyTo?: string; references?: string[]; surveyUrl?: string; ticket?: KnownTicket };
+
+export class OutboundMail implements MailTransport {
+  #relay: { at: number; row: Relay | null } | undefined;
+  #transport: { key: string; t: Transporter } | undefined;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly opts: OutboundOptions
+  ) {}
+
+  /** Drops the cached relay (after an admin change; other instances see it within 5 s). */
+  forgetConfiguration() {
+    this.#relay = undefined;
+  }
+
+  /** Read through `trx` (PGlite has one connection: a read beside the transaction would wait for it). */
+  async #relayOf(trx: Kysely<DB>): Promise<Relay | null> {
+    if (this.#relay && Date.now() - this.#relay.at < 5_000) return this.#relay.row;
+    const row = (await outboundRepo.defaultRelay(trx)) ?? null;
+    this.#relay = { at: Date.now(), row: row?.address ? row : null };
+    return this.#relay.row;
+  }
+
+  #abs(path: string) {
+    return /^https?:\/\//.test(path) ? path : `${this.opts.baseUrl().replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
+  }
+
+  /** The signed page a requester without an account uses (also in every ticket mail to them). */
+  threadUrl(ticketId: string, userId: string) {
+    return this.#abs(`/r/${this.opts.links.sign(ticketId, userId)}`);
+  }
+
+  async #store(trx: Kysely<DB>, relay: Relay, c: Compose): Promise<string> {
+    const id = uuidv7();
+    const domain = relay.address!.split('@')[1].toLowerCase();
+    let inReplyTo = c.inReplyTo ?? null;
+    let references = c.references ?? [];
+    if (c.ticketId && !c.references) {
+      const chain = (await outboundRepo.threadIds(trx, c.ticketId)).map((r) => r.message_id);
+      // RFC 5322 §3.6.4: the first message and the most recent ones (headers stay a sane length).
+      references = chain.length > 20 ? [chain[0], ...chain.slice(-19)] : chain;
+      inReplyTo ??= chain[chain.length - 1] ?? null;
+    }
+    if (inReplyTo && !references.includes(inReplyTo)) references = [...references, inReplyTo];
+    const headers: Record<string, string> = { 'X-Loop': this.opts.loopToken, 'X-Outpost-Template': c.template };
+    if (c.autoSubmitted) headers['Auto-Submitted'] = c.autoSubmitted;
+    if (c.ticketNumber) headers['X-Outpost-Ticket'] = String(c.ticketNumber);
+    await outboundRepo.insertOutbound(trx, {
+      id,
+      direction: 'out',
+      mailbox_id: relay.id,
+      message_id: `outpost.${id}@${domain}`,
+      in_reply_to: inReplyTo,
+      references,
+      ticket_id: c.ticketId ?? null,
+      comment_id: c.commentId ?? null,
+      user_id: c.userId ?? null,
+      from_address: relay.address,
+      from_name: relay.display_name,
+      to_addresses: c.to,
+      cc_addresses: c.cc ?? [],
+      reply_to: c.ticketNumber ? replyAddress(this.opts.secret, relay.address!, c.ticketNumber) : null,
+      subject: c.rendered.subject,
+      body_text: c.rendered.text,
+      body_html: c.rendered.html,
+      headers: JSON.stringify(headers),
+      template: c.template,
+      template_data: c.data ? JSON.stringify(c.data) : null,
+      status: 'queued',
+      next_attempt_at: new Date()
+    });
+    const q = jobQueue();
+    if (q) await q.enqueue(trx, 'email.deliver', { emailMessageId: id });
+    else log.warn('email composed without a job queue; it stays queued', { emailMessageId: id });
+    return id;
+  }
+
+  /**
+   * Ticket mail to the requester (with their signed thread link) and, for replies and resolutions,
+   * a copy to the addresses copied on the ticket (without the link: it acts as the requester).
+   * Returns the requester's message id, or null when nothing was composed.
+   */
+  async ticketMail(trx: Kysely<DB>, template: TicketTemplate, ticketId: string, extra: TicketMailExtra = {}): Promise<string | null> {
+    const relay = await this.#relayOf(trx);
+    if (!relay) return null;
+    const k = extra.ticket;
+    const t = k
+      ? { id: ticketId, number: k.number, subject: k.subject, cc_emails: k.ccEmails, requester_id: k.requesterId, requester_email: k.requesterEmail, requester_name: k.requesterName, resolution_notes: null as string | null }
+      : await outboundRepo.ticketForMail(trx, ticketId);
+    if (!t || ('requester_status' in t && t.requester_status !== 'active') || !t.requester_email) return null;
+    const number = Number(t.number);
+    const author = extra.authorId ? ((await outboundRepo.userName(trx, extra.authorId))?.name ?? null) : null;
+    const base = { number, subject: t.subject, authorName: author, body: extra.body ?? null, resolutionNotes: t.resolution_notes, surveyUrl: extra.surveyUrl ? this.#abs(extra.surveyUrl) : null };
+    const auto = template === 'ticket.reply' ? undefined : template === 'ticket.received' ? ('auto-replied' as const) : ('auto-generated' as const);
+    const own = relay.address!.toLowerCase();
+    const common = { template, ticketId, ticketNumber: number, commentId: extra.commentId ?? null, inReplyTo: extra.inReplyTo, references: extra.references, autoSubmitted: auto };
+    const id = await this.#store(trx, relay, {
+      ...common,
+      to: [t.requester_email],
+      userId: t.requester_id,
+      rendered: renderTicketMail(template, { ...base, recipientName: t.requester_name, threadUrl: this.threadUrl(t.id, t.requester_id) })
+    });
+    const cc = t.cc_emails.filter((a) => a && a.toLowerCase() !== t.requester_email.toLowerCase() && a.toLowerCase() !== own);
+    if (cc.length && (template === 'ticket.reply' || template === 'ticket.resolved')) {
+      await this.#store(trx, relay, { ...common, to: cc, rendered: renderTicketMail(template, { ...base, recipientName: null, threadUrl: null }) });
+    }
+    return id;
+  }
+
+  async passwordReset(trx: Kysely<DB>, m: { to: string; name: string | null; userId: string; url: string; expiresAt: Date }): Promise<string | null> {
+    const relay = await this.#relayOf(trx);
+    if (!relay) {
+      log.warn('password reset requested but no outbound relay is configured; no email sent', { userId: m.userId });
+      return null;
+    }
+    return this.#store(trx, relay, { template: 'auth.password_reset', to: [m.to], userId: m.userId, autoSubmitted: 'auto-generated', rendered: renderPasswordReset({ name: m.name, url: this.#abs(m.url), expiresAt: m.expiresAt.toUTCString() }) });
+  }
+
+  /** MailTransport.queue: notification mail (the notifications service composes through this). */
+  async queue(trx: Kysely<DB>, m: OutboundMessage): Promise<string> {
+    // The survey mail is composed by the survey itself (TicketWorkService.issueSurvey): never twice.
+    if (m.template === 'ticket.survey') return '';
+    const relay = await this.#relayOf(trx);
+    if (!relay) return '';
+    const data = { ...m.data, title: m.subject };
+    return this.#store(trx, relay, {
+      template: m.template,
+      to: m.to,
+      ticketId: m.ticketId ?? null,
+      userId: m.userId ?? null,
+      autoSubmitted: 'auto-generated',
+      data,
+      rendered: renderNotification({ title: m.subject, body: typeof m.data.body === 'string' ? m.data.body : null, link: typeof m.data.link === 'string' ? m.data.link : null }, this.opts.baseUrl())
+    });
+  }
+
+  async #transportFor(relay: Relay) {
+    const key = `${relay.id}:${relay.updated_at.getTime()}`;
+    if (this.#transport?.key !== key) {
+      this.#transport?.t.close();
+      this.#transport = { key, t: transportOf(connectionOf(relay, this.opts.ring), true) };
+    }
+    return this.#transport.t;
+  }
+
+  /** The `email.deliver` job: sends the stored row, nothing else. Throws on a temporary failure (pg-boss retries). */
+  async deliver(emailMessageId: string): Promise<'sent' | 'failed' | 'skipped'> {
+    const row = await outboundRepo.claim(this.db, emailMessageId, LEASE_SECONDS);
+    if (!row) return 'skipped';
+    const scrub = SENSITIVE.has(row.template ?? '');
+    const relay = await this.#relayOf(this.db);
+    if (!relay?.address || !row.from_address) {
+      await outboundRepo.markFailed(this.db, row.id, 'no default outbound SMTP relay is configured', null);
+      return 'failed';
+    }
+    let transport: Transporter;
+    try {
+      transport = await this.#transportFor(relay);
+    } catch (e) {
+      await outboundRepo.markFailed(this.db, row.id, `relay credential cannot be opened: ${e instanceof Error ? e.message : String(e)}`, null);
+      return 'failed';
+    }
+    const ids = (v: string[]) => v.map((x) => `<${x}>`);
+    try {
+      await transport.sendMail({
+        envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
+        from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
+        to: row.to_addresses,
+        cc: row.cc_addresses.length ? row.cc_addresses : undefined,
+        replyTo: row.reply_to ?? undefined,
+        subject: row.subject ?? '',
+        text: row.body_text ?? '',
+        html: row.body_html ?? undefined,
+        messageId: `<${row.message_id}>`,
+        inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
+        references: row.references.length ? ids(row.references) : undefined,
+        headers: row.headers ?? {}
+      });
+    } catch (e) {
+      const x = e as { responseCode?: number; response?: string; message?: string };
+      const error = x.response ?? x.message ?? String(e);
+      // 5xx: the relay refused for good (bad recipient, policy); only an admin retry sends it again.
+      const permanent = typeof x.responseCode === 'number' && x.responseCode >= 500;
+      const retryAt = permanent ? null : new Date(Date.now() + 30_000 * 2 ** Math.min(row.attempts, 8));
+      await outboundRepo.markFailed(this.db, row.id, error, retryAt);
+      log.warn('email: delivery failed', { emailMessageId: row.id, attempt: row.attempts, permanent, error });
+      if (permanent) return 'failed';
+      throw new Error(`delivery of ${row.id} failed (attempt ${row.attempts}): ${error}`);
+    }
+    await outboundRepo.markSent(this.db, row.id, scrub);
+    return 'sent';
+  }
+
+  close() {
+    this.#transport?.t.close();
+    this.#transport = undefined;
+  }
+
+  // ─── Admin: the failed-mail view ────────────────────────────────────────────────────────
+  #guard(ctx: RequestContext) {
+    if (!can(ctx.actor, 'email.manage')) throw new AppError('forbidden', 'You may not manage email');
+  }
+
+  async listFailed(ctx: RequestContext, limit = 200) {
+    this.#guard(ctx);
+    const rows = await outboundRepo.listFailed(this.db, limit);
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        to: r.to_addresses,
+        cc: r.cc_addresses,
+        subject: r.subject,
+        template: r.template,
+        attempts: r.attempts,
+        error: r.error,
+        retrying_at: r.next_attempt_at ? r.next_attempt_at.toISOString() : null,
+        ticket_id: r.ticket_id,
+        ticket_number: r.ticket_number === null ? null : Number(r.ticket_number),
+        created_at: r.created_at.toISOString(),
+        failed_at: r.updated_at.toISOString()
+      }))
+    };
+  }
+
+  async #act(ctx: RequestContext, id: string, action: 'retry' | 'discard') {
+    this.#guard(ctx);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await outboundRepo.lockOutbound(trx, id);
+      if (!row) throw new AppError('not_found', 'id: no such outbound message', { fields: [{ field: 'id', message: 'no such outbound message' }] });
+      if (row.status !== 'failed') throw new AppError('conflict', `id: the message is ${row.status}, not failed`, { fields: [{ field: 'id', message: `is ${row.status}` }] });
+      if (action === 'retry') {
+        await outboundRepo.requeue(trx, id);
+        const q = jobQueue();
+        if (!q) throw new AppError('unavailable', 'The job queue is not running');
+        await q.enqueue(trx, 'email.deliver', { emailMessageId: id });
+      } else await outboundRepo.discard(trx, id, SENSITIVE.has(row.template ?? ''));
+      await recordAudit(trx, ctx, { action: `email.outbound.${action}`, entityType: 'email_message', entityId: id, before: { status: 'failed' }, after: { status: action === 'retry' ? 'queued' : 'discarded', to: row.to_addresses, subject: row.subject } });
+      return { id, status: action === 'retry' ? ('queued' as const) : ('discarded' as const) };
+    });
+  }
+
+  retry(ctx: RequestContext, id: string) {
+    return this.#act(ctx, id, 'retry');
+  }
+  discard(ctx: RequestContext, id: string) {
+    return this.#act(ctx, id, 'discard');
   }
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type HeaderValue } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { normalizeMessageId, parseIdList } from '$lib/domain/email/threading';
+import { parsePool, WORKER_THRESHOLD, type RawParsed } from './parse-pool';
 
 export interface ParsedAttachment {
   fileName: string;
@@ -12,6 +13,8 @@ export interface ParsedAttachment {
   sha256: string;
   contentId: string | null;
   inline: boolean;
+  /** The decoded bytes (stored through the file service by the ingest). */
+  content: Buffer;
 }
 
 export interface ParsedEmail {
@@ -71,9 +74,34 @@ export function sanitize(html: string): string {
   });
 }
 
-export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
-  const sha256 = createHash('sha256').update(raw).digest('hex');
-  const mail = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+const PARSER_OPTIONS = { skipHtmlToText: false, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 };
+
+/** mailparser inline (small messages) in the shape the worker pool returns. */
+async function parseInline(raw: Buffer): Promise<RawParsed> {
+  const m = await simpleParser(raw, PARSER_OPTIONS);
+  return {
+    headerLines: m.headerLines,
+    messageId: m.messageId,
+    from: m.from,
+    to: m.to,
+    cc: m.cc,
+    replyTo: m.replyTo,
+    inReplyTo: m.inReplyTo,
+    references: m.references,
+    subject: m.subject,
+    date: m.date,
+    text: m.text,
+    html: m.html ?? false,
+    contentType: m.headers.get('content-type'),
+    attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size ?? a.content.length, contentId: a.contentId, contentDisposition: a.contentDisposition, sha256: createHash('sha256').update(a.content).digest('hex'), content: a.content })),
+    rawSha256: createHash('sha256').update(raw).digest('hex')
+  };
+}
+
+/** Large messages are parsed on a worker thread so no single tick of the event loop holds the whole decode. */
+export async function parseEmail(raw: Buffer, opts: { inline?: boolean } = {}): Promise<ParsedEmail> {
+  const mail = !opts.inline && raw.length > WORKER_THRESHOLD ? await parsePool().parse(raw, PARSER_OPTIONS) : await parseInline(raw);
+  const sha256 = mail.rawSha256;
   const headers = new Map<string, string[]>();
   for (const { key, line } of mail.headerLines) {
     const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
@@ -103,15 +131,16 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
     text: (mail.text ?? '').trim(),
     html: mail.html ? sanitize(mail.html) : null,
-    contentType: contentTypeOf(mail.headers.get('content-type')),
+    contentType: contentTypeOf(mail.contentType as HeaderValue | undefined),
     headers,
     attachments: mail.attachments.map((a) => ({
       fileName: a.filename || (a.contentType === 'text/calendar' ? 'invite.ics' : a.contentType === 'message/delivery-status' ? 'delivery-status.txt' : 'attachment'),
       mimeType: a.contentType || 'application/octet-stream',
-      size: a.size ?? a.content.length,
-      sha256: createHash('sha256').update(a.content).digest('hex'),
+      size: a.size,
+      sha256: a.sha256,
       contentId: a.contentId ? (normalizeMessageId(a.contentId) ?? null) : null,
-      inline: a.contentDisposition === 'inline' && !!a.contentId
+      inline: a.contentDisposition === 'inline' && !!a.contentId,
+      content: a.content
     })),
     size: raw.length
   };

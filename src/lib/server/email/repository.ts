@@ -13,6 +13,16 @@ export const emailRepo = {
       .returning(['id'])
       .executeTakeFirst();
   },
+  /** insertMessage and insertRaw as one statement (a data-modifying CTE): the ingest's hot path. */
+  async insertMessageWithRaw(db: Kysely<DB>, row: Insertable<EmailMessagesTable>, raw: Buffer) {
+    const r = await db
+      .with('m', (q) => q.insertInto('email_messages').values(row).onConflict((oc) => oc.doNothing()).returning(['id']))
+      .with('r', (q) => q.insertInto('email_raw_messages').columns(['email_message_id', 'raw']).expression((eb) => eb.selectFrom('m').select(['m.id', sql<Buffer>`${raw}::bytea`.as('raw')])).onConflict((oc) => oc.doNothing()))
+      .selectFrom('m')
+      .select('id')
+      .executeTakeFirst();
+    return r;
+  },
   insertRaw(db: Kysely<DB>, emailMessageId: string, raw: Buffer) {
     return db.insertInto('email_raw_messages').values({ email_message_id: emailMessageId, raw }).onConflict((oc) => oc.doNothing()).execute();
   },

@@ -58,6 +58,8 @@ export function mailboxView(r: Row): MailboxView {
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export class EmailService {
+  /** Called after any configuration change (outbound relay cache…). */
+  readonly afterConfigChange: (() => void)[] = [];
   #domains: { at: number; list: { domain: string; local: string; id: string }[] } | undefined;
 
   constructor(
@@ -108,6 +110,7 @@ export class EmailService {
     });
     this.#domains = undefined;
     this.ingestService.forgetConfiguration();
+    for (const f of this.afterConfigChange) f();
     return mailboxView(row);
   }
 
@@ -133,6 +136,7 @@ export class EmailService {
     });
     this.#domains = undefined;
     this.ingestService.forgetConfiguration();
+    for (const f of this.afterConfigChange) f();
     return mailboxView(row);
   }
 
@@ -146,6 +150,7 @@ export class EmailService {
     });
     this.#domains = undefined;
     this.ingestService.forgetConfiguration();
+    for (const f of this.afterConfigChange) f();
   }
 
   /** Connects with the stored settings and reports the server's own error. */

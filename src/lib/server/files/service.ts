@@ -44,6 +44,23 @@ export interface Download {
 }
 
 const MAX_ORIGINAL_NAME = 1024;
+const CHUNK = 256 * 1024;
+
+export interface UploadPolicy {
+  limit: number;
+  allowed: readonly string[];
+}
+
+/** Bytes checked and in place on disk, not yet recorded (email attachments). */
+export interface PreparedFile {
+  id: string;
+  relative: string;
+  originalName: string;
+  sanitizedName: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+}
 const DAY = 86_400_000;
 
 const fileNotFound = () => new AppError('not_found', 'id: no such file', { fields: [{ field: 'id', message: 'no such file' }] });
@@ -299,6 +316,85 @@ export class FilesService {
           updated_by: actorId
         };
       })
+    );
+  }
+
+  // ─── Email attachments (email issue) ───────────────────────────────────────────────────
+  // The parser has decoded the bytes already; they get the same checks as an upload (type by
+  // content against the allow-list, the size limit, SVG scanned for script), are written in
+  // chunks to a temporary file and moved into place before the ingest's transaction, then
+  // recorded and linked inside it (recordEmailFiles). A rolled-back ingest removes them
+  // (discardPrepared); a crash in between leaves bytes without a row, never a row without bytes.
+
+  /** The limit and allow-list, read before a transaction (PGlite has one connection). */
+  async uploadPolicy(): Promise<UploadPolicy> {
+    const all = await this.settings.all();
+    return { limit: all['files.maxUploadBytes'] ?? 100 * 1024 * 1024, allowed: all['files.allowedTypes'] ?? DEFAULT_ALLOWED_TYPES };
+  }
+
+  async prepareBytes(content: Buffer, name: string, policy: UploadPolicy, kind: StorageKind = 'attachments'): Promise<{ ok: true; file: PreparedFile } | { ok: false; reason: string }> {
+    if (content.length > policy.limit) return { ok: false, reason: `larger than the ${formatBytes(policy.limit)} limit` };
+    const detected = sniff(content.subarray(0, SNIFF_BYTES));
+    let type = detected;
+    if (detected.mime === 'image/svg+xml' || detected.mime === 'application/xml') {
+      const scanner = new ActiveContentScanner();
+      for (let i = 0; i < content.length; i += CHUNK) if (scanner.push(content.subarray(i, i + CHUNK))) type = scripted(detected);
+    }
+    if (!isTypeAllowed(type, policy.allowed)) return { ok: false, reason: `its content is ${type.label} (${type.mime}), which is not an allowed type` };
+    const id = uuidv7();
+    const temp = await this.storage.tempPath(id);
+    const hash = createHash('sha256');
+    const handle = await fsp.open(temp, 'wx', 0o600);
+    let moved = false;
+    try {
+      for (let i = 0; i < content.length; i += CHUNK) {
+        const chunk = content.subarray(i, i + CHUNK);
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+      await handle.sync();
+      await handle.close();
+      const relative = this.storage.relativePath(kind, id);
+      await this.storage.commit(temp, relative);
+      moved = true;
+      const original = name.slice(0, MAX_ORIGINAL_NAME);
+      return { ok: true, file: { id, relative, originalName: original || 'attachment', sanitizedName: alignExtension(sanitizeFileName(original, 'attachment'), type), mimeType: type.mime.replace(/\+script$/, ''), size: content.length, sha256: hash.digest('hex') } };
+    } finally {
+      await handle.close().catch(() => {});
+      if (!moved) await this.storage.remove(temp).catch(() => {});
+    }
+  }
+
+  /** Removes prepared files whose ingest did not commit (or did not need them). */
+  async discardPrepared(files: PreparedFile[]) {
+    await Promise.all(files.map((f) => this.storage.remove(this.storage.absolute(f.relative)).catch(() => {})));
+  }
+
+  /** Records prepared files as attachments of a ticket (its description) or of a comment, in the caller's transaction. */
+  async recordEmailFiles(trx: Kysely<DB>, ctx: RequestContext, files: (PreparedFile & { inline: boolean })[], target: { ticketId: string; commentId: string | null }) {
+    if (!files.length) return;
+    const actorId = ctx.actor.via === 'system' ? null : ctx.actor.id;
+    for (const f of files) {
+      await filesRepo.insert(trx, {
+        id: f.id,
+        storage_path: f.relative,
+        original_name: f.originalName,
+        sanitized_name: f.sanitizedName,
+        mime_type: f.mimeType,
+        size_bytes: f.size,
+        sha256: f.sha256,
+        status: 'stored',
+        owner_type: target.commentId ? 'comment' : 'ticket',
+        owner_id: target.commentId ?? target.ticketId,
+        uploaded_by: actorId,
+        created_by: actorId,
+        updated_by: actorId
+      });
+    }
+    // requester_id and internal are set by the table's trigger from the ticket and the comment.
+    await filesRepo.insertAttachments(
+      trx,
+      files.map((f) => ({ ticket_id: target.ticketId, comment_id: target.commentId, file_id: f.id, requester_id: ctx.actor.id, file_name: f.sanitizedName, mime_type: f.mimeType, size_bytes: f.size, inline: f.inline, uploaded_by: actorId, created_by: actorId, updated_by: actorId }))
     );
   }
 

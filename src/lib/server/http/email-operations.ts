@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { op } from './route';
 import { MailboxCreateBody, MailboxIdParam, MailboxUpdateBody, MailboxView, ConnectionTestResult, WebhookIngestResult } from '$lib/domain/email/schemas';
+import { FailedMailView, OutboundIdParam, PublicThreadView, RequesterReplyBody, RequesterTokenParam } from '$lib/domain/email/schemas';
 
 const admin = { permission: 'email.manage' } as const;
 
@@ -62,5 +63,11 @@ export const emailOps = {
     auth: 'public',
     response: WebhookIngestResult,
     errors: [401, 413, 400]
-  })
+  }),
+  // Outbound mail (compose/deliver) and the requester's signed thread page.
+  listFailedMail: op({ id: 'listFailedMail', method: 'GET', path: '/api/v1/admin/email/outbound', summary: 'Outbound mail that failed to deliver, newest first, with the relay’s error', tags: ['email'], auth: admin, response: z.object({ items: z.array(FailedMailView) }) }),
+  retryFailedMail: op({ id: 'retryFailedMail', method: 'POST', path: '/api/v1/admin/email/outbound/{id}/retry', summary: 'Queue a failed message for delivery again (the stored message, unchanged)', tags: ['email'], auth: admin, params: OutboundIdParam, response: z.object({ id: z.uuid(), status: z.enum(['queued', 'discarded']) }), errors: [403, 404, 409] }),
+  discardFailedMail: op({ id: 'discardFailedMail', method: 'POST', path: '/api/v1/admin/email/outbound/{id}/discard', summary: 'Give up on a failed message (kept for the record, never sent)', tags: ['email'], auth: admin, params: OutboundIdParam, response: z.object({ id: z.uuid(), status: z.enum(['queued', 'discarded']) }), errors: [403, 404, 409] }),
+  getRequesterThread: op({ id: 'getRequesterThread', method: 'GET', path: '/api/v1/requester-links/{token}', summary: 'The public thread of a ticket, for its requester (public; the signed link from their email is the credential)', tags: ['email'], auth: 'public', params: RequesterTokenParam, response: PublicThreadView, errors: [404, 429] }),
+  replyRequesterThread: op({ id: 'replyRequesterThread', method: 'POST', path: '/api/v1/requester-links/{token}/replies', summary: 'Reply on the ticket as its requester (a public comment)', tags: ['email'], auth: 'public', params: RequesterTokenParam, body: RequesterReplyBody, status: 201, response: z.object({ id: z.uuid(), ticket_number: z.number() }), errors: [400, 404, 409, 429] })
 };

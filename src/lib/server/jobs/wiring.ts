@@ -6,7 +6,7 @@ import type { DB } from '../db/schema';
 import { AssignmentService } from '../assignment/service';
 import { EscalationService } from '../escalation/service';
 import { WallClockSlaChecks, type SlaChecks } from '../escalation/sla-checks';
-import { QueuedMailTransport, setMailTransport } from '../notifications/mail';
+import { QueuedMailTransport, setMailTransport, type MailTransport } from '../notifications/mail';
 import { JobQueue, setJobQueue } from './queue';
 import { KbService } from '../kb/service';
 import { EmbeddingService } from '../search/embedding-service';
@@ -15,7 +15,7 @@ import type { KeyRing } from '../email/secrets';
 export interface Background {
   assignment: AssignmentService;
   escalation: EscalationService;
-  mail: QueuedMailTransport;
+  mail: MailTransport;
   jobs: JobQueue;
   /** Knowledge-base embeddings (jobs kb.embed-article, kb.reembed-all). */
   embeddings: EmbeddingService;
@@ -36,12 +36,14 @@ export interface BackgroundOptions {
   kb?: KbService;
   /** Opens a stored embedding-provider API key (default: the process's, see search/provider.ts). */
   secrets?: KeyRing;
+  /** The outbound mail service (email issue); without it notification mail stays queued. */
+  mail?: MailTransport;
 }
 
 export function buildBackground(db: Kysely<DB>, opts: BackgroundOptions): Background {
   const assignment = new AssignmentService(db);
   const escalation = new EscalationService(db, opts.sla ?? new WallClockSlaChecks(db), assignment);
-  const mail = new QueuedMailTransport(db);
+  const mail = opts.mail ?? new QueuedMailTransport(db);
   const kbDrafts = opts.kb ?? new KbService(db);
   const embeddings = new EmbeddingService(db, opts.secrets);
   const kb = { embedArticle: (id: string) => embeddings.embedArticle(id), reembedAll: (id: string) => embeddings.reembedAll(id) };

@@ -22,6 +22,8 @@ export interface NewNotification {
   link?: string | null;
   ticketId?: string | null;
   data?: Record<string, unknown>;
+  /** false: in-app only, whatever the preferences (the caller sends its own mail, e.g. ticket mail). */
+  email?: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function notify(db: Kysely<DB>, ctx: RequestContext, n: NewNotifica
     id = row.id;
   }
   const transport = mailTransport();
-  if (channels.email && transport) {
+  if (channels.email && n.email !== false && transport) {
     const to = await jobsDb(db).selectFrom('users').select('email').where('id', '=', n.userId).where('status', '=', 'active').where('deleted_at', 'is', null).executeTakeFirst();
     if (to) {
       await transport.queue(db, {

@@ -36,6 +36,21 @@ const isAgent = (a: Actor) => can(a, 'tickets.update');
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 
+/** What a caller that just created the ticket already knows (saves reading it back). */
+export interface KnownTicket {
+  number: number;
+  subject: string;
+  requesterId: string;
+  requesterEmail: string;
+  requesterName: string | null;
+  ccEmails: string[];
+}
+
+/** Outbound ticket mail (email issue), composed in the caller's transaction. */
+export interface TicketMailer {
+  ticketMail(trx: Kysely<DB>, template: 'ticket.received' | 'ticket.reply' | 'ticket.resolved' | 'ticket.survey', ticketId: string, extra?: { body?: string; authorId?: string | null; commentId?: string; surveyUrl?: string; inReplyTo?: string; references?: string[]; ticket?: KnownTicket }): Promise<string | null>;
+}
+
 /** Runs inside the creating transaction after the ticket, its history and audit are written. */
 export type TicketCreatedHook = (trx: Kysely<DB>, ctx: RequestContext, ticket: { id: string }) => Promise<unknown>;
 
@@ -47,6 +62,8 @@ export class TicketsService {
   readonly afterCreate: TicketCreatedHook[] = [];
   /** kb: hooks run after a status change, in the same transaction. */
   readonly afterStatusChange: TicketStatusHook[] = [];
+  /** Email issue: mail to the requester on public replies and resolution (set by the app). */
+  mailer: TicketMailer | null = null;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -247,6 +264,7 @@ export class TicketsService {
         after: { status: args.status, ...(patch.waiting_reason ? { waiting_reason: patch.waiting_reason } : {}), ...(patch.resolution_code ? { resolution_code: patch.resolution_code } : {}) }
       });
       for (const hook of this.afterStatusChange) await hook(trx, ctx, { id: ticket.id, from: current, to: args.status }); // kb
+      if (args.status === 'resolved') await this.mailer?.ticketMail(trx, 'ticket.resolved', ticket.id);
       return { id: ticket.id, status: args.status, from: current, changed: true };
     });
   }
@@ -296,8 +314,11 @@ export class TicketsService {
         this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) }, internal: args.internal })
       ]);
       const link = `/tickets/${ticket.id}`;
+      // An agent's public reply goes to the requester as ticket mail (threaded, with the reply
+      // address): their notification stays in-app only, so they get one email, not two.
+      const mailed = agent && !args.internal && ticket.requester_id !== ctx.actor.id && !!(await this.mailer?.ticketMail(trx, 'ticket.reply', ticket.id, { body: args.body, authorId: actorId(ctx), commentId: args.id }));
       if (!args.internal) {
-        await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
+        await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id, email: !mailed });
       }
       if (ticket.assignee_id && ticket.assignee_id !== ticket.requester_id) {
         await notify(trx, ctx, {
@@ -407,7 +428,8 @@ export class TicketsService {
     await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: false }, internal: false })]);
     const link = `/tickets/${ticket.id}`;
     if (ticket.requester_id !== ctx.actor.id) {
-      await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });
+      const mailed = agent && !!(await this.mailer?.ticketMail(trx, 'ticket.reply', ticket.id, { body: args.body, authorId: actorId(ctx), commentId: args.id }));
+      await notify(trx, ctx, { userId: ticket.requester_id, type: 'comment.added', title: `New reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id, email: !mailed });
     }
     if (ticket.assignee_id && ticket.assignee_id !== ctx.actor.id) {
       await notify(trx, ctx, { userId: ticket.assignee_id, type: 'comment.added', title: `New email reply on ticket #${ticket.number}`, body: ticket.subject, link, ticketId: ticket.id });

@@ -107,6 +107,8 @@ export class TicketWorkService {
     const token = this.tokens.sign(row.id, row.expires_at);
     const path = `/survey/${token}`;
     await notify(trx, ctx, { userId: ticket.requester_id, type: 'ticket.survey', title: `How did we do on ticket #${ticket.number}?`, body: ticket.subject, link: path, ticketId: ticket.id });
+    // Email issue: the survey link goes to the requester by mail too, threaded with the ticket.
+    await this.tickets.mailer?.ticketMail(trx, 'ticket.survey', ticket.id, { surveyUrl: path });
     return { url: `${origin}${path}`, token, expires_at: new Date(Math.floor(row.expires_at.getTime() / 1000) * 1000).toISOString() };
   }
 
