@@ -102,7 +102,10 @@ try {
     const convId = (await ai.createConversation(user)).id;
     const r = await runTurn(
       { turnId: uuidv7(), ctx: user, model: 'openai/gpt-oss-20b', limits, messages: [{ role: 'system', content: 'bench' }, { role: 'user', content: 'help' }], tools: ['search_knowledge_base', 'create_ticket', 'get_ticket_status'], nonce: 'benchnonce000000' },
-      { stream, tools, emit: () => {}, audit: async (a) => void toolMs.push([a.name, a.ms]) ?? void (await c.query(`update ai_conversations set tool_calls = tool_calls || $1::jsonb where id = $2`, [JSON.stringify([a]), convId])) }
+      { stream, tools, emit: () => {}, audit: async (a) => {
+          toolMs.push([a.name, a.ms]);
+          await c.query(`update ai_conversations set tool_calls = tool_calls || $1::jsonb where id = $2`, [JSON.stringify([a]), convId]);
+        } }
     );
     const reqs = fake.completions().slice(from);
     if (r.steps !== 3 || reqs.length !== 3) throw new Error(`expected 3 steps, got ${r.steps} (${r.stopReason})`);
