@@ -45,6 +45,8 @@ import { startInboundSmtp } from './email/smtp-inbound';
 import { AiService } from './ai/service';
 import { AiConfigService } from './ai/config';
 import { fullTextKbSearch } from './ai/kb-port';
+import { AiEventRelay, AI_CHANNEL } from './ai/relay';
+import { sql } from 'kysely';
 import { userRoom } from '$lib/domain/realtime/events';
 
 export interface App {
@@ -146,7 +148,13 @@ async function boot(cfg: Config): Promise<App> {
   });
   const email = new EmailService(database.db, ring, emailIngest);
   // AI: KB search through the port (the search branch's hybrid searchKb replaces fullTextKbSearch at merge).
-  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: fullTextKbSearch(database.db), publish: (userId, e) => hub.publish(userRoom(userId), e) });
+  // ai:response reaches the user's sockets on every instance (NOTIFY on PostgreSQL).
+  const aiRelay = new AiEventRelay({
+    local: (userId, e) => hub.publish(userRoom(userId), e),
+    notify: database.engine === 'postgres' ? (p) => sql`select pg_notify(${AI_CHANNEL}, ${p})`.execute(database.db) : undefined,
+    onError: (e) => log.warn('ai event NOTIFY failed', { error: e instanceof Error ? e.message : String(e) })
+  });
+  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: fullTextKbSearch(database.db), publish: (userId, e) => aiRelay.publish(userId, e) });
   const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, ai, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
@@ -174,7 +182,7 @@ async function boot(cfg: Config): Promise<App> {
       engine: database.engine,
       databaseUrl: cfg.DATABASE_URL,
       pglite: database.pglite,
-      channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p) },
+      channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p), [AI_CHANNEL]: (p) => aiRelay.receive(p) },
       onReconnect: () => {
         feed.kick();
         presence.reannounce();
