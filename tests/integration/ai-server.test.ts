@@ -4,6 +4,9 @@
 // (202 + ids, 400 naming the field, 404 for someone else's conversation, 429 with Retry-After),
 // and `ai:response` events reaching the asking user's sockets only.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import { FakeGroq } from '../support/fake-groq';
@@ -109,6 +112,29 @@ describe.skipIf(!backends.length)('AI assistant through the server on PostgreSQL
     } finally {
       a.ws.close();
       b.ws.close();
+    }
+  });
+
+  it('delivers the stream to the user\'s socket on another app instance (LISTEN/NOTIFY), once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-ai-2nd-'));
+    const srv2 = await startServer('postgres', { OUTPOST_GROQ_BASE_URL: fake.url }, { dataDir: dir, databaseUrl: srv.databaseUrl!, drop: async () => {} });
+    const a2 = await socket(srv2.url, users.alice.token);
+    try {
+      await until('hello', () => a2.messages.find((m) => m.type === 'hello'));
+      fake.push({ kind: 'text', text: 'Answered on instance one, read on instance two.', chunkSize: 3, delayMs: 5 });
+      const conv = (await users.alice.client.post('/api/v1/ai/conversations', {})).json.id;
+      const r = await users.alice.client.post(`/api/v1/ai/conversations/${conv}/messages`, { content: 'cross-instance?' });
+      expect(r.status, r.text).toBe(202);
+      await until('final on instance 2', () => a2.messages.find((m) => m.type === 'ai:response' && m.turnId === r.json.turnId && m.phase === 'final'));
+      const got = a2.messages.filter((m) => m.type === 'ai:response' && m.turnId === r.json.turnId);
+      expect(got[0].phase).toBe('start');
+      expect(got.filter((m) => m.phase === 'final')).toHaveLength(1);
+      expect(got.filter((m) => m.phase === 'delta').map((m) => m.text).join('')).toBe('Answered on instance one, read on instance two.');
+      expect(got.map((m) => m.seq)).toEqual([...got.map((m) => m.seq)].sort((x, y) => x - y));
+    } finally {
+      a2.ws.close();
+      await srv2.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -47,6 +47,8 @@ import { setSearchKeyRing } from './search/provider';
 import { AiService } from './ai/service';
 import { AiConfigService } from './ai/config';
 import { hybridKbSearch } from './ai/kb-port';
+import { AiEventRelay, AI_CHANNEL } from './ai/relay';
+import { sql } from 'kysely';
 import { userRoom } from '$lib/domain/realtime/events';
 import { OutboundMail } from './email/outbound';
 import { RequesterLinks } from './email/requester-link';
@@ -168,8 +170,14 @@ async function boot(cfg: Config): Promise<App> {
   emailIngest.files = files;
   const email = new EmailService(database.db, ring, emailIngest);
   email.afterConfigChange.push(() => outbound.forgetConfiguration());
+  // ai:response reaches the user's sockets on every instance (NOTIFY on PostgreSQL).
+  const aiRelay = new AiEventRelay({
+    local: (userId, e) => hub.publish(userRoom(userId), e),
+    notify: database.engine === 'postgres' ? (p) => sql`select pg_notify(${AI_CHANNEL}, ${p})`.execute(database.db) : undefined,
+    onError: (e) => log.warn('ai event NOTIFY failed', { error: e instanceof Error ? e.message : String(e) })
+  });
   // AI: the search_knowledge_base tool reads the same hybrid search as the REST route and the portal.
-  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => hub.publish(userRoom(userId), e) });
+  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => aiRelay.publish(userId, e) });
   const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
@@ -197,7 +205,7 @@ async function boot(cfg: Config): Promise<App> {
       engine: database.engine,
       databaseUrl: cfg.DATABASE_URL,
       pglite: database.pglite,
-      channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p) },
+      channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p), [AI_CHANNEL]: (p) => aiRelay.receive(p) },
       onReconnect: () => {
         feed.kick();
         presence.reannounce();

@@ -115,6 +115,8 @@ export class AiChat {
 				this.messages = [...this.messages, e.message as ChatMessage];
 				this.streaming = null;
 				this.#stopPoll();
+				// Cut to fit a cross-instance notification: read the saved answer.
+				if (e.truncated) void this.#pollOnce();
 				break;
 		}
 	}
