@@ -60,6 +60,10 @@ describe.each(backends)('knowledge-base search on %s', (backend) => {
     expect(hybrid[0].id).toBe(ids.get('reset-your-password'));
   });
 
+  it('a query of stop words only finds nothing, in every mode, without an error', async () => {
+    for (const mode of MODES) expect(await searchKb(database.db, { query: 'how do I do it', mode, limit: 5, audience: 'public' })).toEqual([]);
+  });
+
   it('web-search syntax is honoured: a quoted phrase, and -word excludes', async () => {
     const all = await searchKb(database.db, { query: 'printer', mode: 'keyword', limit: 20, audience: 'public' });
     expect(all.map((h) => h.slug)).toContain('printer-paper-jam');

@@ -106,7 +106,9 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     try {
       const embedder = opts.embedder ?? (await activeEmbedder(db, searchKeyRing(), 'query'));
       model = embedder.id;
-      vector = vectorLiteral((await embedder.embed([query]))[0]);
+      const [qv] = await embedder.embed([query]);
+      // Only stop words: the zero vector has no direction (cosine distance NaN), so no semantic part.
+      if (qv.some((x) => x !== 0)) vector = vectorLiteral(qv);
     } catch (e) {
       if (opts.mode === 'semantic') throw new AppError('unavailable', `Semantic search is unavailable: ${(e as Error).message}`);
       degraded = `semantic part skipped: ${(e as Error).message}`;
