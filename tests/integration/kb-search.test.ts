@@ -60,6 +60,20 @@ describe.each(backends)('knowledge-base search on %s', (backend) => {
     expect(hybrid[0].id).toBe(ids.get('reset-your-password'));
   });
 
+  it('a query of stop words only finds nothing, in every mode, without an error', async () => {
+    for (const mode of MODES) expect(await searchKb(database.db, { query: 'how do I do it', mode, limit: 5, audience: 'public' })).toEqual([]);
+  });
+
+  it('web-search syntax is honoured: a quoted phrase, and -word excludes', async () => {
+    const all = await searchKb(database.db, { query: 'printer', mode: 'keyword', limit: 20, audience: 'public' });
+    expect(all.map((h) => h.slug)).toContain('printer-paper-jam');
+    const without = await searchKb(database.db, { query: 'printer -jam', mode: 'keyword', limit: 20, audience: 'public' });
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.map((h) => h.slug)).not.toContain('printer-paper-jam');
+    const phrase = await searchKb(database.db, { query: '"recovery key"', mode: 'keyword', limit: 5, audience: 'public' });
+    expect(phrase[0].slug).toBe('bitlocker-recovery');
+  });
+
   it('results carry slug, title, summary, a score ordered high to low, and highlights of the query words', async () => {
     const hits = await searchKb(database.db, { query: 'bitlocker recovery key', mode: 'hybrid', limit: 5, audience: 'public' });
     expect(hits[0]).toMatchObject({ slug: 'bitlocker-recovery', title: 'BitLocker recovery key' });

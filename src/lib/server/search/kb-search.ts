@@ -12,7 +12,7 @@ import { reciprocalRankFusion, RRF_K } from '$lib/domain/search/fusion';
 import type { SearchMode } from '$lib/domain/search/schemas';
 import { vectorLiteral, type Embedder } from './embedder';
 import { activeEmbedder, searchKeyRing } from './provider';
-import { searchRepo, type RankedId, type Visibility } from './repository';
+import { searchRepo, type KeywordQuery, type RankedId, type Visibility } from './repository';
 import { log } from '../log';
 
 export interface KbSearchOptions {
@@ -62,6 +62,30 @@ export function searchVisibilityFor(actor: Actor | null, wantUnpublished = false
   return { audience, includeUnpublished: wantUnpublished };
 }
 
+/** Matches ranked per tier; at most this many per tier (see searchRepo.keyword). */
+export const KEYWORD_CAP = 1000;
+
+/**
+ * Keyword candidates in tiers, each asked only while fewer than k were found: every word in the
+ * title or summary; every term anywhere (the query as typed, web-search syntax); any word in the
+ * title or summary; any word anywhere. Natural questions rarely have every word in one article,
+ * and the selective tiers first keep ranking cheap. Score: tier first, then ts_rank_cd.
+ */
+async function keywordTiers(db: Kysely<DB>, query: string, words: string[], v: Visibility, k: number): Promise<RankedId[]> {
+  const out: RankedId[] = [];
+  const tiers: KeywordQuery[] = [];
+  // Quotes, "-word" or "or": the person wrote a query; only the query as written answers it.
+  if (/"|(^|\s)-\S|\sor\s/i.test(query)) words = [];
+  if (words.length) tiers.push({ kind: 'tsquery', text: words.map((w) => `${w}:AB`).join(' & ') });
+  tiers.push({ kind: 'websearch', text: query });
+  if (words.length > 1) tiers.push({ kind: 'tsquery', text: words.map((w) => `${w}:AB`).join(' | ') }, { kind: 'tsquery', text: words.join(' | ') });
+  for (let t = 0; t < tiers.length && out.length < k; t++) {
+    const found = await searchRepo.keyword(db, tiers[t], v, out.map((x) => x.id), k - out.length, KEYWORD_CAP);
+    for (const x of found) out.push({ id: x.id, score: tiers.length - t + x.score / (1 + x.score) });
+  }
+  return out;
+}
+
 export async function searchKb(db: Kysely<DB>, opts: KbSearchOptions): Promise<KbSearchHit[]> {
   return (await searchKbDetailed(db, opts)).items;
 }
@@ -82,7 +106,9 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     try {
       const embedder = opts.embedder ?? (await activeEmbedder(db, searchKeyRing(), 'query'));
       model = embedder.id;
-      vector = vectorLiteral((await embedder.embed([query]))[0]);
+      const [qv] = await embedder.embed([query]);
+      // Only stop words: the zero vector has no direction (cosine distance NaN), so no semantic part.
+      if (qv.some((x) => x !== 0)) vector = vectorLiteral(qv);
     } catch (e) {
       if (opts.mode === 'semantic') throw new AppError('unavailable', `Semantic search is unavailable: ${(e as Error).message}`);
       degraded = `semantic part skipped: ${(e as Error).message}`;
@@ -94,15 +120,7 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
   const lists = await db.transaction().execute(async (trx) => {
     let keyword: RankedId[] = [];
     let semantic: RankedId[] = [];
-    if (opts.mode !== 'semantic') {
-      keyword = await searchRepo.keywordAll(trx, query, v, k);
-      // Natural questions rarely have every word in one article: then any word counts, ranked,
-      // after the articles that had them all.
-      if (keyword.length < k && words.length > 1) {
-        const seen = new Set(keyword.map((x) => x.id));
-        for (const x of await searchRepo.keywordAny(trx, words, v, k)) if (!seen.has(x.id) && keyword.length < k) keyword.push({ id: x.id, score: x.score / 2 });
-      }
-    }
+    if (opts.mode !== 'semantic') keyword = await keywordTiers(trx, query, words, v, k);
     if (vector && model) {
       await sql`select set_config('hnsw.ef_search', ${String(Math.max(EF_SEARCH, k * 2))}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
       semantic = await searchRepo.nearest(trx, vector, model, v, k * 2, k);

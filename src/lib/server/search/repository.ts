@@ -16,6 +16,9 @@ const visible = (v: Visibility) =>
     sql` and `
   );
 
+/** A web-search style query as typed (quotes, -, or), or a to_tsquery built from plain words. */
+export type KeywordQuery = { kind: 'websearch' | 'tsquery'; text: string };
+
 export interface RankedId {
   id: string;
   score: number;
@@ -23,25 +26,23 @@ export interface RankedId {
 
 export const searchRepo = {
   // ─── search ───────────────────────────────────────────────────────────────────────────────
-  /** Articles matching every term of a web-search style query, ranked (title A over summary B over body C). */
-  async keywordAll(db: Kysely<DB>, query: string, v: Visibility, limit: number): Promise<RankedId[]> {
+  /**
+   * Articles matching a text-search query, ranked with ts_rank_cd over the weighted vector
+   * (title A over summary B over body C). At most `cap` matches are ranked: ranking reads every
+   * matching row, and a common word matches thousands; the tiers in kb-search.ts ask the
+   * selective questions first, so the cap only bites on queries that match a large share.
+   */
+  async keyword(db: Kysely<DB>, q: KeywordQuery, v: Visibility, exclude: string[], limit: number, cap: number): Promise<RankedId[]> {
+    const tsq = q.kind === 'websearch' ? sql`websearch_to_tsquery('english', ${q.text})` : sql`to_tsquery('english', ${q.text})`;
     const r = await sql<{ id: string; rank: number }>`
-      select a.id, ts_rank_cd(a.search_vector, q, 1) as rank
-      from kb_articles a, websearch_to_tsquery('english', ${query}) q
-      where a.search_vector @@ q and ${visible(v)}
-      order by rank desc, a.id
-      limit ${limit}`.execute(db);
-    return r.rows.map((x) => ({ id: x.id, score: Number(x.rank) }));
-  },
-
-  /** Articles matching any of `words` (plain [a-z0-9] words, OR-ed), ranked the same way. */
-  async keywordAny(db: Kysely<DB>, words: string[], v: Visibility, limit: number): Promise<RankedId[]> {
-    if (!words.length) return [];
-    const r = await sql<{ id: string; rank: number }>`
-      select a.id, ts_rank_cd(a.search_vector, q, 1) as rank
-      from kb_articles a, to_tsquery('english', ${words.join(' | ')}) q
-      where a.search_vector @@ q and ${visible(v)}
-      order by rank desc, a.id
+      select m.id, ts_rank_cd(m.search_vector, m.q, 1) as rank
+      from (
+        select a.id, a.search_vector, q
+        from kb_articles a, ${tsq} q
+        where a.search_vector @@ q and ${visible(v)} ${exclude.length ? sql`and a.id <> all(${exclude}::uuid[])` : sql``}
+        limit ${cap}
+      ) m
+      order by rank desc, m.id
       limit ${limit}`.execute(db);
     return r.rows.map((x) => ({ id: x.id, score: Number(x.rank) }));
   },
