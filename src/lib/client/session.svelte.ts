@@ -99,7 +99,9 @@ const limitedFetch: typeof fetch = async (input, init) => {
 
 /**
  * Starts (or resumes, after a sign-in) syncing for this user. If the local database still holds
- * another user's rows (a session that expired without a sign-out), they are wiped first.
+ * another user's rows (a session that expired without a sign-out), they are wiped first (and
+ * waited for, so no screen shows them). Otherwise nothing is awaited: the sync engine loads after
+ * the first paint (src/lib/client/sync.svelte.ts).
  */
 async function startSync(userId: string, afterSignIn = false): Promise<void> {
 	if (typeof window === 'undefined') return;
@@ -107,8 +109,8 @@ async function startSync(userId: string, afterSignIn = false): Promise<void> {
 		const previous = storageGet(SYNC_USER_KEY) ?? sync.userId;
 		if (previous && previous !== userId) await sync.signedOut();
 		storageSet(SYNC_USER_KEY, userId);
-		if (afterSignIn) sync.signedIn(userId, { fetchClient: limitedFetch });
-		else sync.start({ userId, fetchClient: limitedFetch });
+		const started = afterSignIn ? sync.signedIn(userId, { fetchClient: limitedFetch }) : sync.start({ userId, fetchClient: limitedFetch });
+		started.catch(() => {});
 	} catch {
 		// no IndexedDB (private mode in some browsers): the app still works online, without sync
 	}

@@ -10,7 +10,7 @@
 import Dexie, { type Collection } from 'dexie';
 import type { OutpostDb, TicketRow } from '../db';
 import type { OverlayRecord } from '$sync/client/schema';
-import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/schemas';
+import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/constants';
 import { SOON_MS, slaState, type SlaKind } from './sla';
 
 export const OPEN_STATUSES = ['new', 'in_progress', 'waiting'] as const;
