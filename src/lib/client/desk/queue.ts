@@ -167,6 +167,16 @@ export function comparator(sort: SortKey): (a: QueueRow, b: QueueRow) => number 
 	}
 }
 
+/**
+ * Rows sorted by `sort`, given they are sorted by `current`: the same array when it already is,
+ * a reversed copy between newest and oldest first, otherwise a sorted copy.
+ */
+export function sortRows(rows: QueueRow[], sort: SortKey, current: SortKey): QueueRow[] {
+	if (sort === current) return rows;
+	if ((sort === 'updated_asc' && current === 'updated_desc') || (sort === 'updated_desc' && current === 'updated_asc')) return rows.slice().reverse();
+	return rows.slice().sort(comparator(sort));
+}
+
 /** Stage 1: the rows of a view (indexed filters applied), projected and sorted. */
 export async function loadQueue(db: OutpostDb, q: QueueQuery): Promise<QueueRow[]> {
 	const now = q.now ?? Date.now();
