@@ -51,8 +51,12 @@ function lazyFrom(files) {
 	const walk = (name, viaDynamic) => {
 		const c = report[name];
 		if (!c) return;
-		for (const d of c.dynamicImports) if (!have.has(d) && !seen.has(d)) seen.add(d), walk(d, true);
-		if (viaDynamic) for (const s of c.imports) if (!have.has(s) && !seen.has(s)) seen.add(s), walk(s, true);
+		const next = [...c.dynamicImports, ...(viaDynamic ? c.imports : [])];
+		for (const d of next) {
+			if (have.has(d) || seen.has(d)) continue;
+			seen.add(d);
+			walk(d, true);
+		}
 	};
 	for (const f of have) walk(f, false);
 	return [...seen];
