@@ -32,9 +32,35 @@ const paintedGate: Promise<void> =
 				setTimeout(resolve, 3000);
 			});
 
+let hasPainted = false;
+let holds = 0;
+const openIfReady = () => {
+	if (hasPainted && holds === 0) painted();
+};
+
 /** Called by the root layout once it has mounted: sync may load after the next frame. */
 export function firstPaint(): void {
-	painted();
+	hasPainted = true;
+	openIfReady();
+}
+
+/**
+ * A screen that shows local data holds the sync engine back until its first rows are on screen
+ * (at most 2 s), so the engine's start (its chunks, Dexie writes) never competes with that first
+ * read. Call it while the screen initialises; call the returned function once the rows show.
+ */
+export function holdSyncUntilShown(maxMs = 2000): () => void {
+	if (hasPainted && holds === 0) return () => {};
+	holds++;
+	let released = false;
+	const release = () => {
+		if (released) return;
+		released = true;
+		holds--;
+		openIfReady();
+	};
+	setTimeout(release, maxMs);
+	return release;
 }
 
 /** Resolves after the first screen has painted (immediately outside a browser). */
