@@ -111,7 +111,16 @@ try {
 		// Long animation frames with the scripts that ran in them: tells our own work (script time)
 		// apart from a renderer that simply did not get the CPU (a loaded machine).
 		const loafs = [];
-		const loafObs = new PerformanceObserver((list) => list.getEntries().forEach((e) => loafs.push({ duration: e.duration, script: (e.scripts ?? []).reduce((s, x) => s + x.duration, 0), render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0 })));
+		const byScript = {};
+		const loafObs = new PerformanceObserver((list) =>
+			list.getEntries().forEach((e) => {
+				loafs.push({ duration: e.duration, script: (e.scripts ?? []).reduce((s, x) => s + x.duration, 0), render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0 });
+				for (const x of e.scripts ?? []) {
+					const k = `${x.invoker || x.invokerType} ${x.sourceFunctionName || ''} ${(x.sourceURL || '').split('/').pop()}`.trim();
+					byScript[k] = (byScript[k] ?? 0) + x.duration;
+				}
+			})
+		);
 		try {
 			loafObs.observe({ type: 'long-animation-frame' });
 		} catch {
@@ -143,7 +152,7 @@ try {
 		}
 		obs.disconnect();
 		loafObs.disconnect();
-		return { deltas, smooth, longTasks, loafs, height: vp.scrollHeight, top: vp.scrollTop };
+		return { deltas, smooth, longTasks, loafs, byScript, height: vp.scrollHeight, top: vp.scrollTop };
 	});
 
 	// The text filter over all rows (stage 2, in memory), 20 searches.
@@ -186,6 +195,8 @@ try {
 	const scriptMax = Math.max(0, ...lf.map((x) => x.script));
 	const renderMax = Math.max(0, ...lf.map((x) => x.render));
 	console.log(`  long animation frames (> 50 ms) while scrolling: ${lf.length}; script time in them: total ${ms(lf.reduce((s, x) => s + x.script, 0))}, longest ${ms(scriptMax)}; style+layout+paint longest ${ms(renderMax)} (the rest of a long frame is the renderer waiting for a CPU)`);
+	const top = Object.entries(frames.byScript).sort((a, b) => b[1] - a[1]).slice(0, 4);
+	if (top.length) console.log(`    scripts in long frames: ${top.map(([k, v]) => `${k} ${ms(v)}`).join('; ')}`);
 	const so = sorts.slice().sort((a, b) => a - b);
 	const all = [...refine, ...sorts].sort((a, b) => a - b);
 	console.log(`  sort change in memory over all rows (6 sorts × with and without a search): p50 ${ms(percentile(so, 50))}, p99 ${ms(percentile(so, 99))}, max ${ms(so[so.length - 1])}`);
