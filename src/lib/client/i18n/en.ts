@@ -885,5 +885,8 @@ export const en = {
 	'email.security.tls': 'TLS',
 	'email.security.starttls': 'STARTTLS',
 	'email.policy.reopen': 'Reopen the ticket',
-	'email.policy.new_linked': 'Open a new ticket linked to it'
+	'email.policy.new_linked': 'Open a new ticket linked to it',
+
+	// ui performance + screenshot review (issue 4)
+	'assignment.noTeams': 'No teams yet. Teams and their members come from the user directory.'
 } satisfies Record<string, Message>;
