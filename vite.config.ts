@@ -17,10 +17,38 @@ function outpostWebSocket(): Plugin {
   };
 }
 
+/**
+ * `OUTPOST_BUNDLE_REPORT=<file>`: writes, for each client chunk, its imports and its modules' code
+ * (read by tests/bench/bundle-report.mjs to show what an entry chunk carries).
+ */
+function bundleReport(): Plugin {
+  return {
+    name: 'outpost:bundle-report',
+    apply: 'build',
+    async generateBundle(_options, bundle) {
+      const file = process.env.OUTPOST_BUNDLE_REPORT;
+      if (!file || this.environment?.name !== 'client') return;
+      const out: Record<string, { modules: Record<string, string>; imports: string[]; dynamicImports: string[] }> = {};
+      for (const [name, c] of Object.entries(bundle)) {
+        if (c.type !== 'chunk') continue;
+        out[name] = {
+          // each module's code as rendered into the chunk (before minification)
+          modules: Object.fromEntries(Object.entries(c.modules).map(([id, m]) => [id.replace(process.cwd() + '/', ''), m.code ?? ''])),
+          imports: c.imports,
+          dynamicImports: c.dynamicImports
+        };
+      }
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(file, JSON.stringify(out, null, 1));
+    }
+  };
+}
+
 export default defineConfig({
   plugins: [
     sveltekit(),
     outpostWebSocket(),
+    bundleReport(),
     SvelteKitPWA({
       registerType: 'prompt',
       manifest: {

@@ -16,6 +16,9 @@ const staticDir = path.dirname(here);
 const NAVY_TOP = [0x17, 0x25, 0x44];
 const NAVY_BOTTOM = [0x0b, 0x11, 0x20];
 const SKY = [0x38, 0xbd, 0xf8];
+// The self-service portal installs as its own app: same mark on a deep teal square.
+const TEAL_TOP = [0x11, 0x4e, 0x4a];
+const TEAL_BOTTOM = [0x06, 0x2a, 0x28];
 const AMBER = [0xfb, 0xbf, 0x24];
 const CX = 244;
 const CY = 268;
@@ -53,7 +56,7 @@ function markLayers(x, y) {
 
 /**
  * @param {number} size output pixels
- * @param {{ maskable?: boolean, opaque?: boolean }} opts
+ * @param {{ maskable?: boolean, opaque?: boolean, portal?: boolean }} opts
  */
 function render(size, opts = {}) {
   const S = 4;
@@ -70,7 +73,8 @@ function render(size, opts = {}) {
           const y = (j + (sj + 0.5) / S) * unit;
           if (radius && !roundedRect(x, y, 512, radius)) continue;
           const t = y / 512;
-          let c = NAVY_TOP.map((v, k) => v + (NAVY_BOTTOM[k] - v) * t);
+          const [top, bottom] = opts.portal ? [TEAL_TOP, TEAL_BOTTOM] : [NAVY_TOP, NAVY_BOTTOM];
+          let c = top.map((v, k) => v + (bottom[k] - v) * t);
           const mx = 256 + (x - 256) / scale;
           const my = 256 + (y - 256) / scale;
           const layers = markLayers(mx, my);
@@ -153,6 +157,9 @@ const outputs = {
   'icons/icon-512.png': render(512),
   'icons/icon-maskable-512.png': render(512, { maskable: true }),
   'icons/apple-touch-icon-180.png': render(180, { opaque: true }),
+  'icons/portal-192.png': render(192, { portal: true }),
+  'icons/portal-512.png': render(512, { portal: true }),
+  'icons/portal-maskable-512.png': render(512, { maskable: true, portal: true }),
   'favicon.ico': encodeIco([16, 32, 48].map((size) => ({ size, png: render(size) })))
 };
 for (const [file, data] of Object.entries(outputs)) {

@@ -130,6 +130,50 @@ test('installable: a valid manifest, and the service worker controls the page af
 	await controlled(page);
 });
 
+test('the portal installs as its own app: its pages link a valid manifest of their own, and the service worker controls them', async ({ browser }) => {
+	const res = await api.get('/portal.webmanifest');
+	expect(res.status()).toBe(200);
+	expect(res.headers()['content-type']).toMatch(/manifest\+json|json/);
+	const m = (await res.json()) as { id: string; name: string; short_name: string; start_url: string; scope: string; display: string; icons: Array<{ src: string; sizes: string; purpose?: string }> };
+	expect(m.name).toBe('Outpost Self-Service');
+	expect(m.start_url).toBe('/portal');
+	expect(m.scope).toBe('/portal');
+	expect(m.id).toBe('/portal');
+	expect(['standalone', 'fullscreen', 'minimal-ui']).toContain(m.display);
+	expect(m.icons.some((i) => i.sizes === '192x192')).toBe(true);
+	expect(m.icons.some((i) => i.sizes === '512x512')).toBe(true);
+	expect(m.icons.find((i) => i.purpose?.split(' ').includes('maskable'))).toBeTruthy();
+	for (const icon of m.icons) {
+		const r = await api.get(icon.src);
+		expect(r.headers()['content-type']).toContain('image/png');
+		// PNG width and height (IHDR) match the declared size
+		const png = await r.body();
+		expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`).toBe(icon.sizes);
+		expect(icon.src.startsWith('/icons/portal-')).toBe(true);
+	}
+
+	const { context, page } = await newSession(browser, USER, '/portal');
+	await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+	await controlled(page);
+	await page.reload();
+	await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+	await controlled(page);
+	// What the browser itself takes as this page's manifest (what it would install), with no parse errors.
+	const cdp = await context.newCDPSession(page);
+	const seen = async () => (await cdp.send('Page.getAppManifest')) as { url: string; errors: Array<{ message: string; critical: number }>; data?: string };
+	await expect.poll(async () => (await seen()).url).toBe(`${BASE_URL}/portal.webmanifest`);
+	const portal = await seen();
+	expect(portal.errors).toEqual([]);
+	expect(JSON.parse(portal.data ?? '{}').scope).toBe('/portal');
+	// Deeper portal pages too; the rest of the app keeps the main app's manifest.
+	await page.getByRole('link', { name: 'New request' }).first().click();
+	await expect(page).toHaveURL(/\/portal\/new$/);
+	expect((await seen()).url).toBe(`${BASE_URL}/portal.webmanifest`);
+	await page.goto('/kb');
+	await expect.poll(async () => (await seen()).url).toBe(`${BASE_URL}/manifest.webmanifest`);
+	await context.close();
+});
+
 test('technician offline: status, work note and photo are pending across a reload, then reach the server once and an agent sees them live', async ({ browser }) => {
 	const subject = `Boiler room sensor offline ${RUN}`;
 	const id = await ticketFor(subject);

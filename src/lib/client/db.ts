@@ -18,7 +18,9 @@ import {
 	type SyncDatabase
 } from '$sync/client/schema';
 
-export const DEFAULT_DB_NAME = 'outpost';
+import { DEFAULT_DB_NAME } from './db-name';
+
+export { DEFAULT_DB_NAME };
 
 /** Row types are open records: the server's shape registry decides the columns. */
 export type TicketRow = Row & { number?: number; subject?: string; status?: string; priority?: string; assignee_id?: string | null; team_id?: string | null; requester_id?: string; updated_at?: string };

@@ -99,7 +99,9 @@ const limitedFetch: typeof fetch = async (input, init) => {
 
 /**
  * Starts (or resumes, after a sign-in) syncing for this user. If the local database still holds
- * another user's rows (a session that expired without a sign-out), they are wiped first.
+ * another user's rows (a session that expired without a sign-out), they are wiped first (and
+ * waited for, so no screen shows them). Otherwise nothing is awaited: the sync engine loads after
+ * the first paint (src/lib/client/sync.svelte.ts).
  */
 async function startSync(userId: string, afterSignIn = false): Promise<void> {
 	if (typeof window === 'undefined') return;
@@ -107,8 +109,8 @@ async function startSync(userId: string, afterSignIn = false): Promise<void> {
 		const previous = storageGet(SYNC_USER_KEY) ?? sync.userId;
 		if (previous && previous !== userId) await sync.signedOut();
 		storageSet(SYNC_USER_KEY, userId);
-		if (afterSignIn) sync.signedIn(userId, { fetchClient: limitedFetch });
-		else sync.start({ userId, fetchClient: limitedFetch });
+		const started = afterSignIn ? sync.signedIn(userId, { fetchClient: limitedFetch }) : sync.start({ userId, fetchClient: limitedFetch });
+		started.catch(() => {});
 	} catch {
 		// no IndexedDB (private mode in some browsers): the app still works online, without sync
 	}
@@ -119,6 +121,8 @@ class Session {
 	/** True when the profile came from the local cache because the server could not be reached. */
 	offline = $state(false);
 	#loading: Promise<Me | null> | null = null;
+	/** The server check behind a profile taken from the cache. */
+	#revalidating: Promise<Me | null> | null = null;
 	#signOutHooks = new Set<() => void | Promise<void>>();
 
 	get roles(): string[] {
@@ -133,10 +137,30 @@ class Session {
 		return this.roles.includes(role);
 	}
 
-	/** The profile, loading it once per page life (later calls reuse it). */
+	/**
+	 * The profile, loading it once per page life (later calls reuse it). With a cached profile the
+	 * first screen renders at once from it (its data is local anyway) and the server's answer
+	 * follows: it refreshes the profile, or, if the session is over, sends the user to sign in.
+	 */
 	ensure(): Promise<Me | null> {
 		if (this.user && !this.offline) return Promise.resolve(this.user);
-		return this.load();
+		if (!this.user && !this.#revalidating && typeof window !== 'undefined') {
+			const cached = readCache();
+			const synced = storageGet(SYNC_USER_KEY);
+			// (another user's rows still on this device are wiped first, on the slow path below)
+			if (cached && (!synced || synced === cached.id)) {
+				this.user = cached;
+				setFormatPrefs(cached);
+				void startSync(cached.id);
+				this.#revalidating = this.load().then((me) => {
+					this.#revalidating = null;
+					if (!me && !this.user && !isPublicPath(location.pathname)) void goto(loginUrl(location.pathname + location.search), { replaceState: true });
+					return me;
+				});
+				return Promise.resolve(cached);
+			}
+		}
+		return this.#revalidating ?? this.load();
 	}
 
 	/** Fetches /api/v1/me (refreshing the access token once if needed). */

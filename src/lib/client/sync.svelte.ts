@@ -3,46 +3,75 @@
 // engine decides (Web Locks) whether this tab is the one that syncs. Lists read Dexie directly
 // (liveQuery) and lay pending overlays over the rows with `withOverlays`.
 //
+// This module is light on purpose (no Dexie, no Electric client, no engine): every route imports
+// it through the shell. The engine lives in ./sync-host.ts and is loaded by dynamic import once the
+// first screen has painted (`firstPaint()`, called by the root layout), so sync never delays the
+// first render. Calls made before it is loaded (mutate, queueAttachment) wait for it.
+//
 // Wiring (app shell): `sync.start({ userId })` once the session knows the user,
 // `sync.signedIn(userId)` after a sign-in (the same user's paused queue resumes),
 // `session.onSignOut(() => sync.signedOut())`.
-import { liveQuery, type Subscription } from 'dexie';
-import { SyncEngine, type SyncEngineOptions } from '$sync/client/engine';
+import type { SyncEngine } from '$sync/client/engine';
 import type { ShapeSyncState } from '$sync/client/replicator';
-import type { EnqueueOptions, OptimisticRegistry } from '$sync/client/outbox';
-import { dismissConflict, retryConflict } from '$sync/client/outbox';
-import { SHAPE_NAMES, type ConflictRecord, type OutboxRecord } from '$sync/client/schema';
-import { defaultOptimistic } from '$sync/client/optimistic';
-import type { WebSocketLike } from '$sync/client/live-mux';
-import { getDb, clearSyncedData, type OutpostDb } from './db';
-import { refreshSession } from './api';
-import { Uploader, queueUpload, uploadsReady } from './uploads';
-import type { UploadRecord } from './db';
+import type { EnqueueOptions } from '$sync/client/outbox';
+import type { ConflictRecord, OutboxRecord } from '$sync/client/schema';
+import type { OutpostDb, UploadRecord } from './db';
+import type { HostOptions, SyncHost } from './sync-host';
 
 export { withOverlays, applyOverlays, type WithPending } from '$sync/client/overlays';
 
-export interface StartOptions {
-	userId: string;
-	/** Shapes to replicate (default: all; the gatekeeper answers 403 for those a role may not read). */
-	shapes?: readonly string[];
-	registry?: OptimisticRegistry;
-	/** Session refresh (cookie rotation); true when the session is valid again. */
-	refreshAuth?: () => Promise<boolean>;
-	/** For tests / non-browser hosts. */
-	baseUrl?: string;
-	fetchClient?: typeof fetch;
-	headers?: SyncEngineOptions['headers'];
-	/** Live requests over this WebSocket (default in the browser: the app's `/ws`). */
-	liveSocket?: SyncEngineOptions['liveSocket'] | false;
-	db?: OutpostDb;
+export type StartOptions = HostOptions;
+
+let painted: () => void = () => {};
+const paintedGate: Promise<void> =
+	typeof window === 'undefined' || typeof requestAnimationFrame === 'undefined'
+		? Promise.resolve()
+		: new Promise<void>((resolve) => {
+				painted = resolve;
+				// Never hold sync back for long, even if no screen reports its first paint.
+				setTimeout(resolve, 3000);
+			});
+
+let hasPainted = false;
+let holds = 0;
+const openIfReady = () => {
+	if (hasPainted && holds === 0) painted();
+};
+
+/** Called by the root layout once it has mounted: sync may load after the next frame. */
+export function firstPaint(): void {
+	hasPainted = true;
+	openIfReady();
 }
 
-/** The app's own `/ws` (cookies authenticate it), in a browser; nothing elsewhere. */
-function defaultLiveSocket(): SyncEngineOptions['liveSocket'] {
-	if (typeof location === 'undefined' || typeof WebSocket === 'undefined') return undefined;
-	// events=0: real-time events go to the tab's own socket (realtime.svelte.ts), not this one.
-	const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?events=0`;
-	return () => new WebSocket(url) as unknown as WebSocketLike;
+/**
+ * A screen that shows local data holds the sync engine back until its first rows are on screen
+ * (at most 2 s), so the engine's start (its chunks, Dexie writes) never competes with that first
+ * read. Call it while the screen initialises; call the returned function once the rows show.
+ */
+export function holdSyncUntilShown(maxMs = 2000): () => void {
+	if (hasPainted && holds === 0) return () => {};
+	holds++;
+	let released = false;
+	const release = () => {
+		if (released) return;
+		released = true;
+		holds--;
+		openIfReady();
+	};
+	setTimeout(release, maxMs);
+	return release;
+}
+
+/** Resolves after the first screen has painted (immediately outside a browser). */
+function afterFirstPaint(): Promise<void> {
+	return paintedGate.then(
+		() =>
+			new Promise<void>((resolve) => {
+				if (typeof requestAnimationFrame === 'undefined') return resolve();
+				requestAnimationFrame(() => setTimeout(resolve, 0));
+			})
+	);
 }
 
 class SyncStore {
@@ -57,12 +86,13 @@ class SyncStore {
 	needsSignIn = $state(false);
 	lastError = $state<string | undefined>(undefined);
 	userId = $state<string | null>(null);
+	/** Newest time any shape was in sync, as stored by the leader tab (followers see it too). */
+	lastSyncedAt = $state<number | undefined>(undefined);
 
-	#engine: SyncEngine | null = null;
-	/** Sends files chosen (possibly offline) for attachments; runs in the leader tab only. */
-	#uploader: Uploader | null = null;
-	#db: OutpostDb | null = null;
-	#subs: Array<{ unsubscribe(): void } | (() => void)> = [];
+	#host: SyncHost | null = null;
+	#loading: Promise<SyncHost | null> | null = null;
+	/** Bumped by stop(): a host that finishes loading for an older start is dropped. */
+	#generation = 0;
 
 	/** Every shape live (or a role-forbidden one skipped). */
 	get upToDate(): boolean {
@@ -75,104 +105,84 @@ class SyncStore {
 	}
 
 	get engine(): SyncEngine | null {
-		return this.#engine;
+		return this.#host?.engine ?? null;
 	}
 
-	/** Starts syncing for this user (idempotent; another user restarts the engine). */
-	start(opts: StartOptions): SyncEngine {
-		if (this.#engine && this.userId === opts.userId) return this.#engine;
+	/**
+	 * Starts syncing for this user (idempotent; another user restarts the engine). The engine is
+	 * loaded after the first paint; the promise resolves once it runs.
+	 */
+	start(opts: StartOptions): Promise<void> {
+		if (this.userId === opts.userId && (this.#host || this.#loading)) return this.#ready().then(() => {});
 		this.stop();
-		const db = opts.db ?? getDb();
-		const engine = new SyncEngine({
-			db,
-			userId: opts.userId,
-			baseUrl: opts.baseUrl ?? (typeof location !== 'undefined' ? location.origin : 'http://localhost'),
-			shapes: opts.shapes ?? SHAPE_NAMES,
-			registry: opts.registry ?? defaultOptimistic,
-			// Cookie sessions: a 401 first tries the shared refresh-token rotation of api.ts.
-			refreshAuth: opts.refreshAuth ?? (opts.headers ? undefined : refreshSession),
-			fetchClient: opts.fetchClient,
-			headers: opts.headers,
-			liveSocket: opts.liveSocket === false ? undefined : (opts.liveSocket ?? defaultLiveSocket()),
-			// A per-user, non-protocol parameter keeps the client's shape caches of two users apart.
-			replicator: { params: { scope: opts.userId } },
-			// A mutation that references files waits until they are uploaded.
-			outbox: { ready: uploadsReady(db) }
-		});
-		this.#engine = engine;
-		this.#db = db;
-		const uploader = new Uploader({
-			db,
-			userId: opts.userId,
-			baseUrl: opts.baseUrl ?? (typeof location !== 'undefined' ? location.origin : 'http://localhost'),
-			fetchClient: opts.fetchClient,
-			headers: opts.headers,
-			refreshAuth: opts.refreshAuth ?? (opts.headers ? undefined : refreshSession),
-			onSettled: () => engine.outbox.kick()
-		});
-		this.#uploader = uploader;
-		let uploading = false;
 		this.userId = opts.userId;
-		this.#subs.push(
-			engine.subscribe((s) => {
-				this.online = s.online;
-				this.leader = s.leader;
-				this.shapes = s.shapes;
-				this.heldCount = s.outbox.heldForOtherUsers;
-				this.needsSignIn = s.needsSignIn;
-				this.lastError = s.outbox.lastError;
-				if (s.leader !== uploading) {
-					uploading = s.leader;
-					if (uploading) uploader.start();
-					else uploader.stop();
-				}
+		const generation = this.#generation;
+		const loading = afterFirstPaint()
+			.then(() => import('./sync-host'))
+			.then(({ startHost }) => {
+				if (generation !== this.#generation) return null;
+				this.#host = startHost(opts, {
+					status: (s) => {
+						this.online = s.online;
+						this.leader = s.leader;
+						this.shapes = s.shapes;
+						this.heldCount = s.outbox.heldForOtherUsers;
+						this.needsSignIn = s.needsSignIn;
+						this.lastError = s.outbox.lastError;
+					},
+					outboxCount: (n) => (this.outboxCount = n),
+					conflictsCount: (n) => (this.conflictsCount = n),
+					lastSynced: (ms) => (this.lastSyncedAt = ms)
+				});
+				return this.#host;
 			})
-		);
-		this.#subs.push(() => uploader.stop());
-		// Counts straight from Dexie, so follower tabs see them too.
-		const outboxSub: Subscription = liveQuery(() => db.outbox.where('[userId+seq]').between([opts.userId, -Infinity], [opts.userId, Infinity]).count()).subscribe({
-			next: (n) => (this.outboxCount = n),
-			error: () => {}
-		});
-		const conflictsSub: Subscription = liveQuery(() => db.conflicts.where('userId').equals(opts.userId).count()).subscribe({
-			next: (n) => (this.conflictsCount = n),
-			error: () => {}
-		});
-		this.#subs.push(outboxSub, conflictsSub);
-		engine.start();
-		return engine;
+			.catch((e: unknown) => {
+				// The chunk could not be loaded (offline without a service worker): retried on the next start.
+				if (generation === this.#generation) {
+					this.lastError = e instanceof Error ? e.message : String(e);
+					this.#loading = null;
+				}
+				return null;
+			});
+		this.#loading = loading;
+		return loading.then(() => {});
+	}
+
+	/** The running host, waiting for it to load; throws when sync is not started. */
+	async #ready(): Promise<SyncHost> {
+		const host = this.#host ?? (await this.#loading);
+		if (!host) throw new Error('sync is not started (no signed-in user)');
+		return host;
 	}
 
 	stop(): void {
-		for (const s of this.#subs.splice(0)) (typeof s === 'function' ? s : () => s.unsubscribe())();
-		this.#engine?.stop();
-		this.#engine = null;
-		this.#uploader = null;
+		this.#generation++;
+		this.#host?.stop();
+		this.#host = null;
+		this.#loading = null;
 		this.userId = null;
 		this.shapes = {};
 		this.leader = false;
 		this.needsSignIn = false;
+		this.lastSyncedAt = undefined;
 	}
 
 	/** After sign-in: the same user resumes the paused queue; another user gets a fresh engine. */
-	signedIn(userId: string, opts: Omit<StartOptions, 'userId'> = {}): void {
-		if (this.#engine && this.userId === userId) {
-			this.#engine.signedIn(userId);
-			this.#uploader?.signedIn(userId);
-		}
-		else this.start({ ...opts, userId });
+	signedIn(userId: string, opts: Omit<StartOptions, 'userId'> = {}): Promise<void> {
+		if (this.userId === userId && (this.#host || this.#loading)) return this.#ready().then((h) => h.signedIn(userId));
+		return this.start({ ...opts, userId });
 	}
 
 	/** Sign-out: stop and wipe the synced rows (outbox and conflicts stay for that user). */
-	async signedOut(db: OutpostDb = getDb()): Promise<void> {
+	async signedOut(db?: OutpostDb): Promise<void> {
 		this.stop();
-		await clearSyncedData(db);
+		const { clearSyncedData, getDb } = await import('./db');
+		await clearSyncedData(db ?? getDb());
 	}
 
 	/** Records a change: optimistic overlay + outbox in one transaction, sent when possible. */
-	mutate(name: string, args: unknown, opts: EnqueueOptions = {}): Promise<OutboxRecord> {
-		if (!this.#engine) return Promise.reject(new Error('sync is not started (no signed-in user)'));
-		return this.#engine.mutate(name, args, opts);
+	async mutate(name: string, args: unknown, opts: EnqueueOptions = {}): Promise<OutboxRecord> {
+		return (await this.#ready()).mutate(name, args, opts);
 	}
 
 	/**
@@ -180,30 +190,33 @@ class SyncStore {
 	 * the `attachments` of the comment mutation; the comment is sent once the file is uploaded.
 	 */
 	async queueAttachment(file: File | Blob, name?: string): Promise<UploadRecord> {
-		if (!this.#engine || !this.userId || !this.#db) throw new Error('sync is not started (no signed-in user)');
-		const rec = await queueUpload(this.#db, this.userId, file, { name });
-		this.#uploader?.kick();
-		return rec;
+		return (await this.#ready()).queueAttachment(file, name);
 	}
 
 	/** Reconnect now. */
 	refresh(): void {
-		this.#engine?.refresh();
-		if (this.leader) void this.#uploader?.retryNow().catch(() => {});
+		this.#host?.refresh(this.leader);
 	}
 
-	dismissConflict(id: string, db: OutpostDb = getDb()): Promise<void> {
-		return dismissConflict(db, id);
+	async dismissConflict(id: string, db?: OutpostDb): Promise<void> {
+		const [{ dismissConflict }, { getDb }] = await Promise.all([import('$sync/client/outbox'), import('./db')]);
+		return dismissConflict(db ?? getDb(), id);
 	}
 
-	retryConflict(id: string, args?: unknown, db: OutpostDb = getDb()): Promise<OutboxRecord | undefined> {
-		return retryConflict(db, id, { args, userId: this.userId ?? undefined, registry: this.#engine?.opts.registry });
+	async retryConflict(id: string, args?: unknown, db?: OutpostDb): Promise<OutboxRecord | undefined> {
+		const [{ retryConflict }, { getDb }] = await Promise.all([import('$sync/client/outbox'), import('./db')]);
+		return retryConflict(db ?? getDb(), id, { args, userId: this.userId ?? undefined, registry: this.#host?.engine.opts.registry });
 	}
 
-	/** The conflicts inbox of the signed-in user, newest first (for a liveQuery). */
-	conflicts(db: OutpostDb = getDb()): Promise<ConflictRecord[]> {
+	/**
+	 * The conflicts inbox of the signed-in user, newest first. Pass the database when calling
+	 * inside a liveQuery (its reads must be Dexie's own, not behind a dynamic import).
+	 */
+	conflicts(db?: OutpostDb): Promise<ConflictRecord[]> {
 		const uid = this.userId;
-		return uid ? db.conflicts.where('userId').equals(uid).reverse().sortBy('createdAt') : Promise.resolve([]);
+		if (!uid) return Promise.resolve([]);
+		const read = (d: OutpostDb) => d.conflicts.where('userId').equals(uid).reverse().sortBy('createdAt');
+		return db ? read(db) : import('./db').then(({ getDb }) => read(getDb()));
 	}
 }
 

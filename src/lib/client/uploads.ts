@@ -9,7 +9,7 @@
 // the user typed). The Uploader kicks the outbox after each upload.
 import type { OutpostDb, UploadRecord } from './db';
 import type { OutboxRecord } from '$sync/client/schema';
-import { newId } from '$sync/client/outbox';
+import { newId } from '$sync/client/ids';
 
 /** The file ids a mutation's args reference (`attachments`). */
 export function referencedFiles(args: unknown): string[] {

@@ -1,12 +1,14 @@
 // The desk's writes: every change is a mutation (validated with the same zod schema the server
-// uses, then queued through the outbox with its optimistic overlay). Nothing here talks to the
+// uses, loaded on first use by ../mutations.ts, then queued through the outbox with its optimistic
+// overlay). Nothing here talks to the
 // server directly. Each edit carries the value the agent saw (`base`) so the server can merge or
 // report a conflict.
-import { MUTATIONS, type MutationName } from '$lib/domain/mutations/registry';
+import type { MutationName } from '$lib/domain/mutations/registry';
 import { checkTransition } from '$lib/domain/tickets/workflow';
 import type { TicketStatus } from '$lib/domain/tickets/schemas';
-import { newId } from '$sync/client/outbox';
+import { newId } from '$sync/client/ids';
 import { sync } from '../sync.svelte';
+import { checkMutation } from '../mutations';
 
 export class InvalidChange extends Error {
 	constructor(
@@ -18,12 +20,9 @@ export class InvalidChange extends Error {
 }
 
 async function send(name: MutationName, args: unknown) {
-	const parsed = MUTATIONS[name].args.safeParse(args);
-	if (!parsed.success) {
-		const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-		throw new InvalidChange(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
-	}
-	return sync.mutate(name, parsed.data);
+	const checked = await checkMutation(name, args);
+	if (!checked.ok) throw new InvalidChange(checked.message, checked.issues);
+	return sync.mutate(name, checked.data);
 }
 
 export interface Seen {

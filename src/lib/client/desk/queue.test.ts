@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from '../db';
-import { emptyFilters, loadQueue, firstPage, overlayRows, refine, watchQueue, type QueueQuery } from './queue';
+import { emptyFilters, loadQueue, firstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
 
@@ -29,6 +29,15 @@ const q = (over: Partial<QueueQuery> = {}): QueueQuery => ({ view: 'open', filte
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 
 describe('desk queue', () => {
+	it('re-sorts the loaded rows in memory exactly as the indexed query would sort them', async () => {
+		await seed();
+		const loaded = await loadQueue(db, q({ view: 'all' as never }));
+		for (const sort of ['updated_asc', 'priority', 'due', 'number_desc', 'created_desc', 'updated_desc'] as SortKey[]) {
+			expect(ids(sortRows(loaded, sort, 'updated_desc')), sort).toEqual(ids(await loadQueue(db, q({ view: 'all' as never, sort }))));
+		}
+		expect(sortRows(loaded, 'updated_desc', 'updated_desc')).toBe(loaded);
+	});
+
 	it('builds each saved view from the indexes', async () => {
 		await seed();
 		expect(ids(await loadQueue(db, q({ view: 'open' })))).toEqual(['t1', 't2', 't3']);

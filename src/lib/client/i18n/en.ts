@@ -1070,5 +1070,8 @@ export const en = {
 	'requester.sent': 'Your reply was added to the ticket.',
 	'requester.closed': 'This ticket is closed. Write to us again by email to open a new one.',
 	'requester.expires': 'This link works until {at}.',
-	'requester.empty': 'No replies yet.'
+	'requester.empty': 'No replies yet.',
+
+	// ui performance + screenshot review (issue 4)
+	'assignment.noTeams': 'No teams yet. Teams and their members come from the user directory.'
 } satisfies Record<string, Message>;

@@ -4,16 +4,16 @@
 import { z } from 'zod';
 import { fieldEdit } from '../mutations/merge';
 import { AttachmentIds } from '../files/schemas';
+import { PRIORITIES, RESOLUTION_CODES, TICKET_STATUSES } from './constants';
 
-export const TICKET_STATUSES = ['new', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export { PRIORITIES, RESOLUTION_CODES, TICKET_STATUSES };
+
 export const TicketStatus = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
-export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
-export const RESOLUTION_CODES = ['solved', 'workaround', 'not_reproducible', 'duplicate', 'cancelled', 'no_response', 'other'] as const;
 export const ResolutionCode = z.enum(RESOLUTION_CODES);
 export type ResolutionCode = z.infer<typeof ResolutionCode>;
 
