@@ -131,9 +131,13 @@ try {
       process.kill(srv.pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 200));
       const after = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
-      const diff = Object.entries(after).map(([k, v]) => [k, (v - (before[k] ?? 0)) / 100]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-      console.log(`${label}: ${diff.reduce((a, [, v]) => a + v, 0).toFixed(1)} statements per create`);
-      for (const [k, v] of diff) console.log(`  ${v.toFixed(2)}  ${k}`);
+      const diff = Object.entries(after)
+        .map(([k, v]) => [k, (v.n - (before[k]?.n ?? 0)) / 100, (v.ms - (before[k]?.ms ?? 0)) / 100])
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[2] - a[2]);
+      const sum = (i) => diff.reduce((a, x) => a + x[i], 0);
+      console.log(`${label}: ${sum(1).toFixed(1)} statements, ${sum(2).toFixed(2)} ms of statement time (send → result) per create`);
+      for (const [k, n, t] of diff) console.log(`  ${n.toFixed(2)} × ${(t / n).toFixed(3)} ms  ${k}`);
     };
     await count('REST POST /api/v1/tickets', rest);
     await count('POST /api/sync/mutations (ticket.create + ticket.assign)', mutation);

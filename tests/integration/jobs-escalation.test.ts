@@ -32,7 +32,7 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
     ({ database, url, drop } = await openFixtureDb(backend));
     bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: 0.5, cronIntervalSeconds: 1 });
     tickets = new TicketsService(database.db);
-    tickets.afterCreate.push((trx, ctx, t) => bg.assignment.onTicketCreated(trx, ctx, t));
+    tickets.autoAssign = (trx, t, now) => bg.assignment.decide(trx, t, now);
     notifications = new NotificationsService(database.db);
     await bg.start();
     admin = await person(database, 'admin', 'Ada Admin');

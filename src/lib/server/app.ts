@@ -120,7 +120,7 @@ async function boot(cfg: Config): Promise<App> {
   const wallClock = new WallClockSlaChecks(database.db);
   const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
   const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks });
-  tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
+  tickets.autoAssign = (trx, t, now) => background.assignment.decide(trx, t, now);
   const hub = new RealtimeHub();
   const sync = getSyncEngine({
     db: database.db,

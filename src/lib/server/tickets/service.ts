@@ -6,15 +6,17 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { DB } from '../db/schema';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
-import { ticketsRepo } from './repository';
+import { ticketsRepo, type Trail } from './repository';
 import { actorId, historyRow, readWorkflow } from './lifecycle-common';
 import { ticketsEmailRepo } from './email-repository';
-import { recordAudit } from '../audit/service';
+import { auditRow, recordAudit } from '../audit/service';
+import { planNewTicketSla, slaConfig, timingOf } from '../sla/service';
+import type { Decision } from '$lib/domain/assignment/decide';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
 import { slaTouch, slaWrite } from '../sla/hook'; // SLA hook (sla branch)
 import { AppError } from '$lib/domain/common/errors';
-import { can, type Actor } from '$lib/domain/auth/permissions';
+import { can, systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { mergeEdits, conflictError, conflictField, type ConflictChoice, type FieldChange } from '$lib/domain/mutations/merge';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
 import { checkTransition, statusPatch } from '$lib/domain/tickets/workflow';
@@ -26,8 +28,11 @@ import {
   type TicketCreateArgs,
   type TicketSetStatusArgs,
   type TicketStatus,
-  type TicketUpdateArgs
+  type TicketUpdateArgs,
+  type Priority
 } from '$lib/domain/tickets/schemas';
+
+const SYSTEM_CTX: RequestContext = { actor: systemActor, source: 'system' };
 
 type Locked = NonNullable<Awaited<ReturnType<typeof ticketsRepo.lockForWrite>>>;
 
@@ -39,9 +44,31 @@ const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
 /** Runs inside the creating transaction after the ticket, its history and audit are written. */
 export type TicketCreatedHook = (trx: Kysely<DB>, ctx: RequestContext, ticket: { id: string }) => Promise<unknown>;
 
+/** Automatic assignment, asked before the insert (AssignmentService.decide): null leaves the ticket as it is. */
+export type AutoAssign = (
+  trx: Kysely<DB>,
+  facts: { subject: string; description: string | null; priority: string; category_id: string | null; requester_id: string; team_id: string | null },
+  now: Date
+) => Promise<Decision | null>;
+
+/** What a creator may set besides TicketCreateArgs (the REST API's fields), written with the row. */
+export interface CreateExtras {
+  impact?: 'low' | 'medium' | 'high';
+  urgency?: 'low' | 'medium' | 'high';
+  tags?: string[];
+  custom_fields?: Record<string, unknown>;
+  source?: 'api';
+  assignee_id?: string | null;
+  team_id?: string | null;
+  /** The type row when the caller has already read it. */
+  type?: { id: string; key: string; default_priority: Priority };
+}
+
 export class TicketsService {
-  /** jobs: hooks run on creation (automatic assignment), in the same transaction. */
+  /** jobs: hooks run after a creation, in the same transaction. */
   readonly afterCreate: TicketCreatedHook[] = [];
+  /** jobs: automatic assignment, decided before the insert (see createTicket). */
+  autoAssign: AutoAssign | null = null;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -105,29 +132,69 @@ export class TicketsService {
   }
 
   async create(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return (await this.createTicket(ctx, args, t, trx)).view;
+  }
+
+  /**
+   * Creates a ticket with everything decided before the insert, so the row is written once and
+   * its trail in one more statement: the type's default priority, what the caller sets besides
+   * (impact, urgency, tags, custom fields, channel, team and assignee, with their own history and
+   * audit entries as if set right after), automatic assignment of what the caller left open, and
+   * the SLA clocks (policy, due dates, start event) replayed in memory from the final facts.
+   * Returns the mutation's result (`view`) and the inserted row.
+   */
+  async createTicket(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>, extra: CreateExtras = {}) {
     if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
     const requesterId = args.requester_id ?? ctx.actor.id;
     if (requesterId !== ctx.actor.id && !isAgent(ctx.actor)) {
       throw new AppError('forbidden', 'requester_id: you may only raise tickets for yourself', { fields: [{ field: 'requester_id', message: 'you may only raise tickets for yourself' }] });
     }
+    const assigning = extra.assignee_id != null || extra.team_id != null;
+    if (assigning && !can(ctx.actor, 'tickets.assign')) throw new AppError('forbidden', 'You may not assign tickets');
     return this.#tx(trx, async (trx) => {
       if (requesterId !== ctx.actor.id && !(await ticketsRepo.activeUser(trx, requesterId))) throw invalid('requester_id', 'no such active user');
       let priority = args.priority;
+      let typeKey: string | null = null;
       if (args.type_id) {
-        const type = await ticketsRepo.typeExists(trx, args.type_id);
+        const type = extra.type?.id === args.type_id ? extra.type : await ticketsRepo.typeExists(trx, args.type_id);
         if (!type) throw invalid('type_id', 'no such ticket type');
         priority ??= type.default_priority;
+        typeKey = type.key;
       }
-      await this.#checkRefs(trx, { category_id: args.category_id });
-      const row = await ticketsRepo.insert(trx, {
+      const prio = priority ?? 'medium';
+      await this.#checkRefs(trx, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined });
+      const description = (nullIfEmpty(args.description) as string | null | undefined) ?? null;
+      const source = extra.source ?? (isAgent(ctx.actor) ? 'web' : 'portal');
+      const tags = extra.tags ?? [];
+      // Automatic assignment of what the caller did not set, decided before the insert.
+      const auto =
+        extra.assignee_id == null && this.autoAssign
+          ? await this.autoAssign(trx, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? null }, t.serverTime)
+          : null;
+      const teamId = extra.team_id ?? auto?.teamId ?? null;
+      const assigneeId = extra.assignee_id ?? auto?.agentId ?? null;
+      // The SLA clocks from the final facts (what syncTicketSla would derive right after the insert).
+      const sla = planNewTicketSla(
+        await slaConfig(trx),
+        { id: args.id, priority: prio, typeId: args.type_id ?? null, typeKey, categoryId: args.category_id ?? null, teamId, requesterId, source, tags, createdAt: t.serverTime, clientCreatedAt: t.deviceTime },
+        timingOf(t)
+      );
+      const row = await ticketsRepo.insertReturning(trx, {
         id: args.id,
         subject: args.subject,
-        description: (nullIfEmpty(args.description) as string | null | undefined) ?? null,
-        priority: priority ?? 'medium',
+        description,
+        priority: prio,
+        impact: extra.impact,
+        urgency: extra.urgency,
+        tags,
+        custom_fields: extra.custom_fields ? JSON.stringify(extra.custom_fields) : undefined,
         type_id: args.type_id ?? null,
         category_id: args.category_id ?? null,
         requester_id: requesterId,
-        source: isAgent(ctx.actor) ? 'web' : 'portal',
+        team_id: teamId,
+        assignee_id: assigneeId,
+        source,
+        ...sla.cols,
         client_created_at: t.deviceTime,
         client_updated_at: t.deviceTime,
         created_at: t.serverTime,
@@ -137,15 +204,66 @@ export class TicketsService {
         updated_by: actorId(ctx)
       });
       if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
-      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: priority ?? 'medium', requester_id: requesterId };
-      await ticketsRepo.insertHistory(trx, [
-        this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
-      ]);
-      await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
-      // jobs: creation hooks (automatic assignment) — begin
+      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: prio, requester_id: requesterId };
+      const ticket = { id: args.id, requester_id: requesterId };
+      const trail: Trail = {
+        history: [historyRow(ticket, ctx, t, { action: 'created', to: { status: 'new', priority: prio, subject: args.subject }, internal: false })],
+        audit: [auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view })],
+        slaEvents: sla.rows
+      };
+      // What the caller set besides, recorded as changes from the defaults (the channel has no history row).
+      const DEFAULTS = { impact: 'medium', urgency: 'medium', tags: [], custom_fields: {} } as const;
+      const extras = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).filter((k) => extra[k] !== undefined && JSON.stringify(extra[k]) !== JSON.stringify(DEFAULTS[k]));
+      if (extras.length) {
+        for (const k of extras) trail.history.push(historyRow(ticket, ctx, t, { action: 'updated', field: k, from: DEFAULTS[k], to: extra[k], internal: k === 'custom_fields' || k === 'tags' }));
+        trail.audit.push(
+          auditRow(ctx, { action: 'ticket.update', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(extras.map((k) => [k, DEFAULTS[k]])), after: Object.fromEntries(extras.map((k) => [k, extra[k]])) })
+        );
+      }
+      const given = (['assignee_id', 'team_id'] as const).filter((f) => extra[f] != null);
+      if (given.length) {
+        for (const f of given) trail.history.push(historyRow(ticket, ctx, t, { action: f === 'assignee_id' ? 'assigned' : 'updated', field: f, from: null, to: extra[f], internal: TICKET_INTERNAL_FIELDS.includes(f) }));
+        trail.audit.push(auditRow(ctx, { action: 'ticket.assign', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(given.map((f) => [f, null])), after: Object.fromEntries(given.map((f) => [f, extra[f]])) }));
+      }
+      const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? auto.teamId : auto.agentId) !== null) : [];
+      if (auto && autoSet.length) {
+        const to = { team_id: auto.teamId, assignee_id: auto.agentId };
+        for (const f of autoSet) {
+          trail.history.push({
+            ticket_id: args.id,
+            requester_id: requesterId,
+            internal: true,
+            actor_id: null,
+            actor_type: 'system',
+            source: 'system',
+            action: f === 'assignee_id' ? 'assigned' : 'updated',
+            field: f,
+            old_value: JSON.stringify(null),
+            new_value: JSON.stringify(to[f]),
+            device_time: null
+          });
+        }
+        trail.audit.push(
+          auditRow(SYSTEM_CTX, {
+            action: 'ticket.auto_assign',
+            entityType: 'ticket',
+            entityId: args.id,
+            before: Object.fromEntries(autoSet.map((f) => [f, null])),
+            after: { ...Object.fromEntries(autoSet.map((f) => [f, to[f]])), reason: auto.reason, rule_id: auto.ruleId }
+          })
+        );
+      }
+      await ticketsRepo.insertTrail(trx, trail);
+      if (extra.assignee_id && extra.assignee_id !== ctx.actor.id) {
+        await notify(trx, ctx, { userId: extra.assignee_id, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: ctx.actor.name } });
+      }
+      if (auto && autoSet.includes('assignee_id') && auto.agentId) {
+        await notify(trx, SYSTEM_CTX, { userId: auto.agentId, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: 'System', reason: auto.reason } });
+      }
+      // jobs: creation hooks — begin
       for (const hook of this.afterCreate) await hook(trx, ctx, view);
       // jobs: creation hooks — end
-      return view;
+      return { view, row };
     });
   }
 
@@ -191,16 +309,17 @@ export class TicketsService {
     const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
     await this.#checkRefs(trx, set as Record<string, unknown>);
     await ticketsRepo.update(trx, ticket.id, { ...set, ...this.#touch(ctx, t) });
-    await ticketsRepo.insertHistory(
-      trx,
-      changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) }))
-    );
-    await recordAudit(trx, ctx, {
-      action,
-      entityType: 'ticket',
-      entityId: ticket.id,
-      before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
-      after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
+    await ticketsRepo.insertTrail(trx, {
+      history: changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) })),
+      audit: [
+        auditRow(ctx, {
+          action,
+          entityType: 'ticket',
+          entityId: ticket.id,
+          before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
+          after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
+        })
+      ]
     });
     return { id: ticket.id, changed };
   }
