@@ -111,7 +111,10 @@ export class TicketsService {
     });
   }
 
-  async #checkRefs(trx: Kysely<DB>, set: Record<string, unknown>) {
+  async #checkRefs(trx: Kysely<DB>, set: Record<string, unknown>, ctx?: RequestContext) {
+    // Assigning to yourself: this request's authentication has just vouched that you are an active
+    // user, and your permissions are at hand (no round trip).
+    if (ctx && set.assignee_id === ctx.actor.id && ctx.actor.via !== 'system' && can(ctx.actor, 'tickets.update')) set = { ...set, assignee_id: undefined };
     if (typeof set.type_id === 'string' && !(await ticketsRepo.typeExists(trx, set.type_id))) throw invalid('type_id', 'no such ticket type');
     if (typeof set.category_id === 'string' && !(await ticketsRepo.categoryExists(trx, set.category_id))) throw invalid('category_id', 'no such category');
     if (typeof set.team_id === 'string' && !(await ticketsRepo.teamExists(trx, set.team_id))) throw invalid('team_id', 'no such team');
@@ -162,7 +165,7 @@ export class TicketsService {
         typeKey = type.key;
       }
       const prio = priority ?? 'medium';
-      await this.#checkRefs(trx, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined });
+      await this.#checkRefs(trx, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined }, ctx);
       const description = (nullIfEmpty(args.description) as string | null | undefined) ?? null;
       const source = extra.source ?? (isAgent(ctx.actor) ? 'web' : 'portal');
       const tags = extra.tags ?? [];
@@ -307,7 +310,7 @@ export class TicketsService {
     const changed = changes.map((c) => c.field);
     if (!changes.length) return { id: ticket.id, changed };
     const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
-    await this.#checkRefs(trx, set as Record<string, unknown>);
+    await this.#checkRefs(trx, set as Record<string, unknown>, ctx);
     await ticketsRepo.update(trx, ticket.id, { ...set, ...this.#touch(ctx, t) });
     await ticketsRepo.insertTrail(trx, {
       history: changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) })),
