@@ -27,7 +27,7 @@ import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
 import { FilesService } from './files/service';
 import { SlaService } from './sla/service';
-import { WallClockSlaChecks, type SlaChecks } from './escalation/sla-checks';
+import type { SlaChecks } from './escalation/sla-checks';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -108,17 +108,16 @@ async function boot(cfg: Config): Promise<App> {
   const tickets = new TicketsService(database.db, files);
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
-  const ticketRelations = new RelationsService(database.db);
+  const ticketRelations = new RelationsService(database.db, tickets);
   const ticketWork = new TicketWorkService(database.db, tickets, new SurveyTokens(secret));
   const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork, settings);
   const ticketConfig = new TicketConfigService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
   const sla = new SlaService(database.db);
-  // jobs: background work and the assignment hook on ticket creation (same transaction).
-  // The SLA engine records breaches on its business calendars; the percent thresholds of
-  // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
-  const wallClock = new WallClockSlaChecks(database.db);
-  const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
+  // jobs: background work and the assignment decided on ticket creation (same transaction).
+  // The SLA engine records breaches and measures escalation's percent thresholds, both on the
+  // policies' business calendars.
+  const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => sla.progress(now) };
   const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks });
   tickets.autoAssign = (trx, t, now) => background.assignment.decide(trx, t, now);
   const hub = new RealtimeHub();

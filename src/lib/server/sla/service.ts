@@ -22,7 +22,8 @@ import { recordAudit } from '../audit/service';
 import { AppError } from '$lib/domain/common/errors';
 import { can } from '$lib/domain/auth/permissions';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
-import { compileCalendar, type Calendar, type CalendarDef, type WeeklyHours, type Holiday } from '$lib/domain/sla/calendar';
+import { businessProgress } from '$lib/domain/sla/progress';
+import { ALWAYS, compileCalendar, type Calendar, type CalendarDef, type WeeklyHours, type Holiday } from '$lib/domain/sla/calendar';
 import { computeSla, type PolicyInput, type SlaInput, type SlaResult, type SlaTimelineEvent } from '$lib/domain/sla/clock';
 import { matchPolicy, readConditions, readTargets, targetsFor, type SlaPolicy, type TicketFacts } from '$lib/domain/sla/policy';
 import type { CalendarBody, CalendarPatch, PolicyBody, PolicyPatch } from '$lib/domain/sla/schemas';
@@ -446,6 +447,39 @@ export class SlaService {
       if (ids.length < batch) break;
     }
     return { checked, skipped, breached };
+  }
+
+  /**
+   * Progress of every running target of open tickets at `now` in BUSINESS time (the policy's
+   * calendar, pauses excluded), for escalation's "at N % of a target" thresholds. Computed from the
+   * row's cached clock columns and the decision in force (src/lib/domain/sla/progress.ts), not by
+   * replaying each ticket. A ticket whose columns were set without a recorded decision falls back
+   * to wall-clock time (as WallClockSlaChecks measures).
+   */
+  async progress(now = new Date()): Promise<{ ticketId: string; target: 'first_response' | 'resolution'; percent: number; breached: boolean }[]> {
+    const cfg = await slaConfig(this.db);
+    const out: { ticketId: string; target: 'first_response' | 'resolution'; percent: number; breached: boolean }[] = [];
+    for (const r of await slaRepo.progressRows(this.db)) {
+      const policy = r.decision?.policy;
+      const calendar = (policy?.calendarId && cfg.calendars.get(policy.calendarId)) || ALWAYS;
+      const metrics = [
+        ['first_response', r.first_response_at ? null : r.first_response_due_at, r.first_response_breached_at],
+        ['resolution', r.resolution_due_at, r.resolution_breached_at]
+      ] as const;
+      for (const [target, due, breachedAt] of metrics) {
+        if (!due) continue;
+        const minutes = policy?.targets?.[target];
+        if (typeof minutes === 'number') {
+          out.push({ ticketId: r.id, target, ...businessProgress({ now, calendar, targetMinutes: minutes, dueAt: due, paused: r.sla_paused, pausedAt: r.sla_paused_at, breachedAt }) });
+        } else {
+          const eff = r.sla_paused && r.sla_paused_at && r.sla_paused_at < now ? r.sla_paused_at : now;
+          const span = due.getTime() - r.created_at.getTime();
+          const percent = span <= 0 ? 100 : Math.max(0, Math.round(((eff.getTime() - r.created_at.getTime() - r.sla_paused_seconds * 1000) / span) * 10_000) / 100);
+          out.push({ ticketId: r.id, target, percent, breached: breachedAt !== null || eff > due });
+        }
+      }
+    }
+    return out;
   }
 
   /** The ticket's clocks and timeline as of now, for anyone who may read the ticket. */

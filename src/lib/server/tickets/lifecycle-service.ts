@@ -266,7 +266,7 @@ export class TicketLifecycleService {
       }
       if (Object.keys(set).length) {
         const base = Object.fromEntries(Object.keys(set).map((k) => [k, cur[k as keyof LockedTicket]]));
-        await this.tickets.update(ctx, { id, set, base } as never, t, trx);
+        await this.tickets.update(ctx, { id, set, base } as never, t, trx, { customFieldsChecked: true });
       }
       const typeId = type === undefined ? cur.type_id : (type?.id ?? null);
       const custom = await this.#customFields(trx, ctx, typeId, cur.custom_fields ?? {}, body.custom_fields ?? {});

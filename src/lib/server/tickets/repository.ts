@@ -31,7 +31,8 @@ const WRITE_COLUMNS = [
   'team_id',
   'resolved_at',
   'reopen_count',
-  'first_response_at'
+  'first_response_at',
+  'custom_fields'
 ] as const;
 
 export const ticketsRepo = {

@@ -9,6 +9,8 @@ import type { RequestContext } from '../context';
 import { ticketsRepo, type Trail } from './repository';
 import { actorId, historyRow, readWorkflow } from './lifecycle-common';
 import { ticketsEmailRepo } from './email-repository';
+import { lifecycleRepo } from './lifecycle-repository';
+import { validateCustomFields } from '$lib/domain/tickets/lifecycle';
 import { auditRow, recordAudit } from '../audit/service';
 import { planNewTicketSla, slaConfig, timingOf } from '../sla/service';
 import type { Decision } from '$lib/domain/assignment/decide';
@@ -271,13 +273,23 @@ export class TicketsService {
   }
 
   /** Field edits merged field by field against what the user saw; all or nothing. */
-  async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+  /**
+   * `customFieldsChecked`: the caller validates the custom fields against the new type itself
+   * (the REST PATCH, which may set the required fields in the same request).
+   */
+  async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>, opts: { customFieldsChecked?: boolean } = {}) {
     return this.#tx(trx, async (trx) => {
       const ticket = await this.#load(trx, ctx, args.id);
       if (!isAgent(ctx.actor)) throw new AppError('forbidden', 'You may not edit tickets');
       await this.#assertNotClosed(trx, ctx, ticket);
       const { changes, conflicts } = mergeEdits(ticket, args.set, args.base, TICKET_SET_FIELDS);
       if (conflicts.length) throw conflictError(conflicts, `ticket #${ticket.number}`);
+      // A new type may require custom fields the ticket does not have: 400 naming them.
+      const newType = changes.find((c) => c.field === 'type_id');
+      if (newType && typeof newType.to === 'string' && !opts.customFieldsChecked) {
+        const r = validateCustomFields(await lifecycleRepo.customFieldDefs(trx), newType.to, (ticket.custom_fields ?? {}) as Record<string, unknown>, {});
+        if (r.problems.length) throw new AppError('validation', r.problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: r.problems });
+      }
       return this.#apply(trx, ctx, t, ticket, changes, 'ticket.update');
     });
   }
@@ -364,6 +376,37 @@ export class TicketsService {
         after: { status: args.status, ...(patch.waiting_reason ? { waiting_reason: patch.waiting_reason } : {}), ...(patch.resolution_code ? { resolution_code: patch.resolution_code } : {}) }
       });
       return { id: ticket.id, status: args.status, from: current, changed: true };
+    });
+  }
+
+  /**
+   * The merge's status move: closes `src` as a duplicate of `dst` through the status path (the
+   * workflow's patch, a status_changed history row that moves the SLA clocks — they stop — and
+   * the SLA sync before commit), with the merge columns. The caller (RelationsService.merge) has
+   * locked both tickets and checked that the merge is allowed.
+   */
+  async closeMerged(
+    ctx: RequestContext,
+    src: { id: string; requester_id: string; status: string; resolved_at: Date | null; reopen_count: number },
+    dst: { id: string; number: string | number },
+    note: string | null,
+    t: MutationTiming,
+    trx: Kysely<DB>
+  ) {
+    return this.#tx(trx, async (trx) => {
+      const patch = statusPatch({ ...src, status: src.status as TicketStatus }, 'closed', t.deviceTime, { reopen: false });
+      await ticketsRepo.update(trx, src.id, {
+        ...patch,
+        waiting_reason: null,
+        merged_into_id: dst.id,
+        resolution_code: 'duplicate',
+        resolution_notes: note ?? `Merged into #${dst.number}`,
+        ...this.#touch(ctx, t)
+      });
+      await ticketsRepo.insertHistory(trx, [
+        this.#history(src, ctx, t, { action: 'merged', field: 'merged_into_id', from: null, to: dst.id, internal: false }),
+        this.#history(src, ctx, t, { action: 'status_changed', field: 'status', from: src.status, to: 'closed', internal: false })
+      ]);
     });
   }
 
