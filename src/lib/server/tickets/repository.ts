@@ -74,6 +74,40 @@ export const ticketsRepo = {
       .executeTakeFirst();
   },
   /**
+   * A new ticket and its trail in ONE statement (one round trip): the row insert and, as
+   * data-modifying CTEs, its history rows, audit entries and SLA events, plus the creation's audit
+   * entry `created` whose `after`/`diff` get the ticket's number (assigned by the insert) in SQL.
+   * Returns the inserted row, or undefined when the id already exists — the caller must then
+   * throw, which rolls back the trail written against the existing row.
+   */
+  async insertWithTrail(db: Kysely<DB>, row: Insertable<TicketsTable>, created: Insertable<AuditLogsTable>, t: Trail) {
+    const after = String(created.after ?? '{}');
+    const diff = String(created.diff ?? '{}');
+    let q = db.with('new_ticket', (c) => c.insertInto('tickets').values(row).onConflict((oc) => oc.column('id').doNothing()).returning(CREATED_COLUMNS)) as unknown as QueryCreator<DB>;
+    const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
+    if (t.history.length) parts.push((c) => c.insertInto('ticket_history').values(t.history) as never);
+    if (t.audit.length) parts.push((c) => c.insertInto('audit_logs').values(t.audit) as never);
+    if (t.slaEvents?.length) parts.push((c) => c.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()) as never);
+    parts.forEach((part, i) => {
+      q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+    });
+    q = q.with('created_audit', (c) =>
+      c
+        .insertInto('audit_logs')
+        .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
+        .expression(
+          sql`select ${created.actor_id ?? null}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id ?? null}, ${created.source}, null::jsonb,
+                     ${after}::jsonb || jsonb_build_object('number', n.number), ${diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
+                     ${created.ip ?? null}, ${created.user_agent ?? null}, ${created.request_id ?? null}, ${created.created_by ?? null}::uuid
+                from new_ticket n`
+        )
+        .returning(sql<number>`1`.as('one'))
+    ) as unknown as QueryCreator<DB>;
+    type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
+    const rows = await (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll().execute();
+    return rows[0] as Awaited<ReturnType<typeof ticketsRepo.insertReturning>>;
+  },
+  /**
    * A write's history rows, audit entries and SLA events in ONE statement (one round trip): every
    * non-empty list is an INSERT, all but the last riding as data-modifying CTEs of the last.
    */

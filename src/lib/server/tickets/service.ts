@@ -184,7 +184,7 @@ export class TicketsService {
         { id: args.id, priority: prio, typeId: args.type_id ?? null, typeKey, categoryId: args.category_id ?? null, teamId, requesterId, source, tags, createdAt: t.serverTime, clientCreatedAt: t.deviceTime },
         timingOf(t)
       );
-      const row = await ticketsRepo.insertReturning(trx, {
+      const rowValues: Insertable<TicketsTable> = {
         id: args.id,
         subject: args.subject,
         description,
@@ -207,15 +207,15 @@ export class TicketsService {
         last_activity_at: t.serverTime,
         created_by: actorId(ctx),
         updated_by: actorId(ctx)
-      });
-      if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
-      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: prio, requester_id: requesterId };
+      };
       const ticket = { id: args.id, requester_id: requesterId };
       const trail: Trail = {
         history: [historyRow(ticket, ctx, t, { action: 'created', to: { status: 'new', priority: prio, subject: args.subject }, internal: false })],
-        audit: [auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view })],
+        audit: [],
         slaEvents: sla.rows
       };
+      // The creation's audit entry; its `number` is filled in by the insert (insertWithTrail).
+      const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority: prio, requester_id: requesterId } });
       // What the caller set besides, recorded as changes from the defaults (the channel has no history row).
       const DEFAULTS = { impact: 'medium', urgency: 'medium', tags: [], custom_fields: {} } as const;
       const extras = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).filter((k) => extra[k] !== undefined && JSON.stringify(extra[k]) !== JSON.stringify(DEFAULTS[k]));
@@ -258,7 +258,11 @@ export class TicketsService {
           })
         );
       }
-      await ticketsRepo.insertTrail(trx, trail);
+      // One statement: the row, its history, audit entries and SLA events.
+      const row = await ticketsRepo.insertWithTrail(trx, rowValues, createdAudit, trail);
+      // An existing id: the trail just written against that row is rolled back with this error.
+      if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
+      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: prio, requester_id: requesterId };
       if (extra.assignee_id && extra.assignee_id !== ctx.actor.id) {
         await notify(trx, ctx, { userId: extra.assignee_id, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: ctx.actor.name } });
       }
