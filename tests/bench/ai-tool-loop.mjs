@@ -77,7 +77,7 @@ try {
   fake = await FakeGroq.start([KEY]);
   const settings = new SettingsService(db);
   const base = new TicketsService(db);
-  const tickets = new TicketLifecycleService(db, base, new RelationsService(db), new TicketWorkService(db, base, new SurveyTokens('bench-secret')), settings);
+  const tickets = new TicketLifecycleService(db, base, new RelationsService(db, base), new TicketWorkService(db, base, new SurveyTokens('bench-secret')), settings);
   const config = new AiConfigService(db, keyRing({ appSecret: 'bench-secret-0123456789' }), fake.url);
   await config.update(admin, { apiKey: KEY, limits: { turnsPerWindow: 10_000, maxSteps: 6 } });
   const finals = new Map();

@@ -67,6 +67,7 @@ async function pgCpu() {
 async function drive(n, one) {
   let next = 0;
   const lat = [];
+  const me0 = process.cpuUsage();
   const cpu0 = cpuSplit(srv.pid);
   const pg0 = await pgCpu();
   const t0 = performance.now();
@@ -81,11 +82,12 @@ async function drive(n, one) {
     })
   );
   const secs = (performance.now() - t0) / 1000;
+  const me1 = process.cpuUsage(me0);
   const cpu1 = cpuSplit(srv.pid);
   const pg1 = await pgCpu();
   // Backends opened meanwhile count in full; those closed meanwhile are lost (an undercount, rare under load).
   const pgPer = [...pg1].reduce((a, [pid, v]) => a + v - (pg0.get(pid) ?? 0), 0) / n;
-  return { pgPer, rate: n / secs, lat, cpuPer: (cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / n, sysPer: (cpu1.sys - cpu0.sys) / n };
+  return { pgPer, rate: n / secs, lat, cpuPer: (cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / n, sysPer: (cpu1.sys - cpu0.sys) / n, clientPer: (me1.user + me1.system) / 1000 / n };
 }
 
 try {
@@ -131,17 +133,21 @@ try {
       process.kill(srv.pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 200));
       const after = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
-      const diff = Object.entries(after).map(([k, v]) => [k, (v - (before[k] ?? 0)) / 100]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-      console.log(`${label}: ${diff.reduce((a, [, v]) => a + v, 0).toFixed(1)} statements per create`);
-      for (const [k, v] of diff) console.log(`  ${v.toFixed(2)}  ${k}`);
+      const diff = Object.entries(after)
+        .map(([k, v]) => [k, (v.n - (before[k]?.n ?? 0)) / 100, (v.ms - (before[k]?.ms ?? 0)) / 100])
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[2] - a[2]);
+      const sum = (i) => diff.reduce((a, x) => a + x[i], 0);
+      console.log(`${label}: ${sum(1).toFixed(1)} statements, ${sum(2).toFixed(2)} ms of statement time (send → result) per create`);
+      for (const [k, n, t] of diff) console.log(`  ${n.toFixed(2)} × ${(t / n).toFixed(3)} ms  ${k}`);
     };
     await count('REST POST /api/v1/tickets', rest);
     await count('POST /api/sync/mutations (ticket.create + ticket.assign)', mutation);
   }
   const a = await drive(N, rest);
-  console.log(`REST POST /api/v1/tickets: ${a.rate.toFixed(0)} creates/s with ${C} clients; ${stats(a.lat)} (n=${N}); server CPU ${a.cpuPer.toFixed(2)} ms/create (system ${a.sysPer.toFixed(2)}), PostgreSQL backends ${a.pgPer.toFixed(2)} ms/create`);
+  console.log(`REST POST /api/v1/tickets: ${a.rate.toFixed(0)} creates/s with ${C} clients; ${stats(a.lat)} (n=${N}); server CPU ${a.cpuPer.toFixed(2)} ms/create (system ${a.sysPer.toFixed(2)}), PostgreSQL backends ${a.pgPer.toFixed(2)} ms/create, bench client ${a.clientPer.toFixed(2)} ms/create`);
   const b = await drive(N, mutation);
-  console.log(`POST /api/sync/mutations (ticket.create + ticket.assign): ${b.rate.toFixed(0)} creates/s with ${C} clients; ${stats(b.lat)} (n=${N}); server CPU ${b.cpuPer.toFixed(2)} ms/create (system ${b.sysPer.toFixed(2)}), PostgreSQL backends ${b.pgPer.toFixed(2)} ms/create`);
+  console.log(`POST /api/sync/mutations (ticket.create + ticket.assign): ${b.rate.toFixed(0)} creates/s with ${C} clients; ${stats(b.lat)} (n=${N}); server CPU ${b.cpuPer.toFixed(2)} ms/create (system ${b.sysPer.toFixed(2)}), PostgreSQL backends ${b.pgPer.toFixed(2)} ms/create, bench client ${b.clientPer.toFixed(2)} ms/create`);
 } finally {
   await srv.stop();
   await db.drop();

@@ -57,7 +57,7 @@ describe.skipIf(!backends.length)('AI assistant tool loop on PostgreSQL', () => 
     const db = database.db;
     const settings = new SettingsService(db);
     const base = new TicketsService(db);
-    tickets = new TicketLifecycleService(db, base, new RelationsService(db), new TicketWorkService(db, base, new SurveyTokens(SECRET)), settings);
+    tickets = new TicketLifecycleService(db, base, new RelationsService(db, base), new TicketWorkService(db, base, new SurveyTokens(SECRET)), settings);
     config = new AiConfigService(db, keyRing({ appSecret: SECRET }), fake.url);
     ai = new AiService({ db, config, settings, tickets, kbSearch: hybridKbSearch(db), publish: (userId, e) => events.push({ userId, e }) });
     admin = await person(database, 'admin', 'Ada Admin');

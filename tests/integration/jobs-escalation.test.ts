@@ -10,6 +10,9 @@ import { TicketsService } from '../../src/lib/server/tickets/service';
 import { NotificationsService } from '../../src/lib/server/notifications/service';
 import { buildBackground, type Background } from '../../src/lib/server/jobs/wiring';
 import { openFixtureDb, person, team, timing, waitFor, type Person } from '../support/jobs-fixture';
+import { SlaService } from '../../src/lib/server/sla/service';
+import { WallClockSlaChecks } from '../../src/lib/server/escalation/sla-checks';
+import { CalendarBody, PolicyBody } from '../../src/lib/domain/sla/schemas';
 import type { Backend } from '../support/backends';
 
 const backends = inject('backends') as Backend[];
@@ -32,7 +35,7 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
     ({ database, url, drop } = await openFixtureDb(backend));
     bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: 0.5, cronIntervalSeconds: 1 });
     tickets = new TicketsService(database.db);
-    tickets.afterCreate.push((trx, ctx, t) => bg.assignment.onTicketCreated(trx, ctx, t));
+    tickets.autoAssign = (trx, t, now) => bg.assignment.decide(trx, t, now);
     notifications = new NotificationsService(database.db);
     await bg.start();
     admin = await person(database, 'admin', 'Ada Admin');
@@ -200,6 +203,29 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
       await bg2.jobs.stop();
       if (second !== database) await second.close();
     }
+  });
+
+  it('measures escalation percent thresholds in business time (the policy calendar, pauses), not on the wall clock', async () => {
+    const sla = new SlaService(database.db);
+    const week = { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']], sat: [], sun: [] };
+    const cal = await sla.createCalendar(admin.ctx, CalendarBody.parse({ name: `Office ${uuidv7().slice(-6)}`, timeZone: 'UTC', weeklyHours: week }));
+    const pol = await sla.createPolicy(admin.ctx, PolicyBody.parse({ name: `Critical office ${uuidv7().slice(-6)}`, conditions: { priority: ['critical'] }, targets: { critical: { firstResponseMinutes: 16 * 60, resolutionMinutes: 32 * 60 } }, calendarId: cal.id, position: 0 }));
+    // Created Friday 2025-06-06 09:00 UTC; measured Monday 09:00: 8 business hours used (72 wall-clock hours).
+    const id = uuidv7();
+    await tickets.create(admin.ctx, { id, subject: 'Core switch flapping', description: null, priority: 'critical' }, timing(new Date('2025-06-06T09:00:00Z')));
+    const now = new Date('2025-06-09T09:00:00Z');
+    const mine = (p: { ticketId: string; target: string; percent: number; breached: boolean }[]) => Object.fromEntries(p.filter((x) => x.ticketId === id).map((x) => [x.target, { percent: x.percent, breached: x.breached }]));
+    expect(mine(await sla.progress(now))).toEqual({ first_response: { percent: 50, breached: false }, resolution: { percent: 25, breached: false } });
+    // The wall-clock measure it replaces would have escalated at "90 %" of first response.
+    expect(mine(await new WallClockSlaChecks(database.db).progress(now)).first_response.percent).toBe(90);
+    // Waiting pauses the clock: Friday 13:00 → 4 of 16 business hours, whatever the time now.
+    const waiting = uuidv7();
+    await tickets.create(admin.ctx, { id: waiting, subject: 'Badge printer', description: null, priority: 'critical' }, timing(new Date('2025-06-06T09:00:00Z')));
+    await tickets.setStatus(admin.ctx, { id: waiting, status: 'in_progress', base_status: 'new' }, timing(new Date('2025-06-06T12:00:00Z')));
+    await tickets.setStatus(admin.ctx, { id: waiting, status: 'waiting', base_status: 'in_progress', waiting_reason: 'customer' }, timing(new Date('2025-06-06T13:00:00Z')));
+    const w = (await sla.progress(new Date('2025-06-11T09:00:00Z'))).filter((x) => x.ticketId === waiting);
+    expect(w.find((x) => x.target === 'first_response')).toMatchObject({ percent: 25, breached: false });
+    expect((await sla.updatePolicy(admin.ctx, pol.id, { active: false })).active).toBe(false);
   });
 
   it('preferences: email off → in-app only, no email_messages row; default → one queued email and its email.deliver job (left queued: no SMTP sender yet)', async () => {

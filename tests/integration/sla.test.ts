@@ -115,6 +115,29 @@ describe.each(backends)('SLA engine on %s', (backend) => {
     }
   });
 
+  it('stops the clocks of a ticket merged away (the merge closes it through the status path) and records the events', async () => {
+    const src = uuidv7();
+    const dst = uuidv7();
+    const t0 = Date.now() - 10 * MIN;
+    await send('agent', mut('ticket.create', { id: src, subject: 'VPN drops every hour', priority: 'high' }, new Date(t0)), mut('ticket.create', { id: dst, subject: 'VPN unstable', priority: 'high' }, new Date(t0)));
+    const m = await users.agent.client.post(`/api/v1/tickets/${src}/merge`, { target_id: dst });
+    expect(m.status, m.text).toBe(200);
+    const s = await sla(src);
+    expect(s.status).toBe('closed');
+    expect(events(s)).toEqual(['start', 'met:first_response', 'met:resolution']);
+    expect(s.timeline.every((e: Row) => e.recorded)).toBe(true);
+    expect(s.clocks.first_response.state).toBe('met');
+    expect(s.clocks.resolution.state).toBe('met');
+    // The target keeps running.
+    expect((await sla(dst)).clocks.resolution.state).toBe('running');
+    if (pgc) {
+      const { rows } = await pgc.query(`select kind, target from sla_events where ticket_id = $1 and superseded_at is null order by occurred_at, kind`, [src]);
+      expect(rows.map((r) => `${r.kind}${r.target ? `:${r.target}` : ''}`).sort()).toEqual(['met:first_response', 'met:resolution', 'start']);
+      const [h] = (await pgc.query(`select count(*)::int as n from ticket_history where ticket_id = $1 and field = 'status' and new_value = '"closed"'::jsonb`, [src])).rows;
+      expect(h.n).toBe(1);
+    }
+  });
+
   it('decides the policy of a ticket created through the REST API on all its facts, tags included', async () => {
     // The REST create writes tags after the core create; the SLA decision must still see them.
     const pol = await admin.post('/api/v1/admin/sla-policies', {

@@ -159,6 +159,18 @@ describe.each(backends)('tickets API on %s', (backend) => {
     const clear = await agent.client.patch(`/api/v1/tickets/${ok.id}`, { custom_fields: { site: null } });
     expect(fieldsOf(clear)).toEqual(['custom_fields.site']);
     expect((await patch(agent.client, ok.id, { custom_fields: { site: 'plant', cost: null } })).json.custom_fields).toEqual({ site: 'plant' });
+    // Changing the type re-checks the fields the new type requires: REST and the ticket.update mutation.
+    const plain = await create(agent.client, { subject: 'Badge reader beeps' });
+    const retype = await agent.client.patch(`/api/v1/tickets/${plain.id}`, { type: 'incident' });
+    expect(retype.status).toBe(400);
+    expect(fieldsOf(retype)).toEqual(['custom_fields.site']);
+    const m = await mutate(agent.client, 'ticket.update', { id: plain.id, set: { type_id: incident.id }, base: { type_id: null } });
+    expect(m.status, JSON.stringify(m)).toBe('rejected');
+    expect(m.error.code).toBe('validation');
+    expect(m.error.fields.map((x: Row) => x.field)).toEqual(['custom_fields.site']);
+    expect((await agent.client.get(`/api/v1/tickets/${plain.id}`)).json.type_id).toBeNull();
+    // With the field set in the same PATCH the change goes through.
+    expect((await patch(agent.client, plain.id, { type: 'incident', custom_fields: { site: 'hq' } })).json).toMatchObject({ type: 'incident', custom_fields: { site: 'hq' } });
     // Deactivate it again so other tests' incidents need no site.
     expect((await admin.delete(`/api/v1/admin/custom-fields/${f.json.id}`)).status).toBe(204);
   });

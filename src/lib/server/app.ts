@@ -27,7 +27,7 @@ import { NotificationsService } from './notifications/service';
 import { MutationService } from './mutations/service';
 import { FilesService } from './files/service';
 import { SlaService } from './sla/service';
-import { WallClockSlaChecks, type SlaChecks } from './escalation/sla-checks';
+import type { SlaChecks } from './escalation/sla-checks';
 import { getSyncEngine, stopSyncEngine, type SyncEngine } from '$sync/server/engine';
 import { resolveSecret } from './bootstrap/secret';
 import { ensureFirstAdmin } from './bootstrap/first-admin';
@@ -128,17 +128,16 @@ async function boot(cfg: Config): Promise<App> {
   const tickets = new TicketsService(database.db, files);
   const assets = new AssetsService(database.db);
   const notifications = new NotificationsService(database.db);
-  const ticketRelations = new RelationsService(database.db);
+  const ticketRelations = new RelationsService(database.db, tickets);
   const ticketWork = new TicketWorkService(database.db, tickets, new SurveyTokens(secret));
   const ticketApi = new TicketLifecycleService(database.db, tickets, ticketRelations, ticketWork, settings);
   const ticketConfig = new TicketConfigService(database.db);
   const mutations = new MutationService(database.db, { tickets, assets, notifications, ticketRelations, ticketWork });
   const sla = new SlaService(database.db);
-  // jobs: background work and the assignment hook on ticket creation (same transaction).
-  // The SLA engine records breaches on its business calendars; the percent thresholds of
-  // escalation rules are still measured on wall-clock time (WallClockSlaChecks.progress).
-  const wallClock = new WallClockSlaChecks(database.db);
-  const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => wallClock.progress(now) };
+  // jobs: background work and the assignment decided on ticket creation (same transaction).
+  // The SLA engine records breaches and measures escalation's percent thresholds, both on the
+  // policies' business calendars.
+  const slaChecks: SlaChecks = { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => sla.progress(now) };
   // Email issue: outbound mail (compose in the caller's transaction, deliver by job).
   const ring = keyRing({ emailKey: cfg.OUTPOST_EMAIL_KEY, previousKeys: cfg.OUTPOST_EMAIL_KEY_PREVIOUS, appSecret: secret });
   const loopToken = `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`;
@@ -149,7 +148,7 @@ async function boot(cfg: Config): Promise<App> {
   const requesterThread = new RequesterThreadService(database.db, tickets, links);
   const kb = new KbService(database.db, { files });
   const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, mail: outbound, kb });
-  tickets.afterCreate.push((trx, ctx, t) => background.assignment.onTicketCreated(trx, ctx, t));
+  tickets.autoAssign = (trx, t, now) => background.assignment.decide(trx, t, now);
   // kb: a resolved ticket queues a KB draft in the resolving transaction.
   tickets.afterStatusChange.push((trx, _ctx, c) => (c.to === 'resolved' ? background.jobs.enqueue(trx, 'kb.draft-from-ticket', { ticketId: c.id }) : Promise.resolve()));
   const hub = new RealtimeHub();

@@ -7,6 +7,7 @@ import { computeSla, type SlaInput, type PolicyInput } from './clock';
 import { compileCalendar, addBusinessMs, businessMsBetween, type Calendar } from './calendar';
 import { matchPolicy, targetsFor, readConditions, PolicyTargets, type SlaPolicy, type TicketFacts } from './policy';
 import { rng, randomCalendar, randomHistory, OFFICE } from './testing';
+import { businessProgress } from './progress';
 import type { Priority, TicketStatus } from '../tickets/schemas';
 
 const M = 60_000;
@@ -196,5 +197,48 @@ describe('SLA clock: properties (seeded)', () => {
     expect(JSON.stringify(later.timeline.slice(0, a.timeline.length)), `seed ${seed}`).toBe(JSON.stringify(a.timeline));
     // Every clock that is not running anymore has stopped at or after it started.
     for (const c of Object.values(a.clocks)) if (c.stoppedAt && c.startedAt) expect(c.stoppedAt.getTime()).toBeGreaterThanOrEqual(c.startedAt.getTime());
+  });
+});
+
+describe('SLA progress from the row (escalation thresholds): properties (seeded)', () => {
+  const ZONES = ['Europe/Berlin', 'America/New_York', 'UTC'];
+  const STARTS = ['2025-03-27T08:00:00Z', '2025-10-23T12:00:00Z', '2025-03-06T15:00:00Z', '2025-10-30T16:00:00Z', '2025-12-22T09:00:00Z'];
+  const SEEDS = Array.from({ length: 150 }, (_, i) => 9100 + i);
+  const TARGETS: Record<Priority, { first_response: number; resolution: number }> = {
+    critical: { first_response: 30, resolution: 240 },
+    high: { first_response: 60, resolution: 480 },
+    medium: { first_response: 240, resolution: 1440 },
+    low: { first_response: 480, resolution: 2400 }
+  };
+
+  it.each(SEEDS)('equals the replay’s business time used / target, across DST, holidays and pauses (seed %i)', (seed) => {
+    const r = rng(seed);
+    const start = Date.parse(r.pick(STARTS)) + r.int(0, 3000) * M;
+    const def = randomCalendar(r, r.pick(ZONES), ['2025-03-28', '2025-10-24', '2025-03-07', '2025-10-31', '2025-12-24', '2025-12-25']);
+    const cal = compileCalendar(def);
+    const cals = new Map([['c', cal]]);
+    // A prefix of a ticket's life, so clocks are still running or paused at `now`.
+    const all = randomHistory(r, start, { policyIds: ['p1', 'p2'], calendarId: 'c', targets: (p) => TARGETS[p] });
+    const inputs = all.slice(0, r.int(1, all.length));
+    const last = Math.max(...inputs.map((e) => e.at.getTime()));
+    const now = new Date(last + r.int(0, 8_000) * M);
+    const a = computeSla(inputs, { calendars: cals, now });
+    for (const c of Object.values(a.clocks)) {
+      if (c.targetMinutes === null || c.dueAt === null || c.stoppedAt !== null || c.state === 'met' || c.state === 'none') continue;
+      const p = businessProgress({ now: a.asOf, calendar: cal, targetMinutes: c.targetMinutes, dueAt: c.dueAt, paused: a.paused, pausedAt: a.pausedAt, breachedAt: c.breachedAt });
+      expect(p.breached, `seed ${seed} ${c.metric}`).toBe(c.breachedAt !== null);
+      if (c.breachedAt === null) expect(p.percent, `seed ${seed} ${c.metric}`).toBeCloseTo((c.elapsedMinutes / c.targetMinutes) * 100, 1);
+      else expect(p.percent, `seed ${seed} ${c.metric}`).toBeGreaterThanOrEqual(100);
+    }
+  });
+
+  it('counts only business hours: 8 office hours into a 16-hour target over a weekend is 50 %, not the wall-clock share', () => {
+    const office = compileCalendar({ timeZone: 'UTC', weeklyHours: OFFICE, holidays: [] });
+    // Created Friday 2025-06-06 09:00 UTC, 16 business hours → due Monday 17:00; now Monday 09:00: 8 h used (wall clock: 72 of 80 h).
+    const p = businessProgress({ now: new Date('2025-06-09T09:00:00Z'), calendar: office, targetMinutes: 16 * 60, dueAt: new Date('2025-06-09T17:00:00Z'), paused: false, pausedAt: null, breachedAt: null });
+    expect(p).toEqual({ percent: 50, breached: false });
+    // Paused since Friday 13:00: frozen at 4 of 16 hours whatever `now` is.
+    const q = businessProgress({ now: new Date('2025-06-11T09:00:00Z'), calendar: office, targetMinutes: 16 * 60, dueAt: new Date('2025-06-09T17:00:00Z'), paused: true, pausedAt: new Date('2025-06-06T13:00:00Z'), breachedAt: null });
+    expect(q).toEqual({ percent: 25, breached: false });
   });
 });

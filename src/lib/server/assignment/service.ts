@@ -42,8 +42,33 @@ const by = (ctx: RequestContext) => (ctx.actor.via === 'system' ? null : ctx.act
 const notFound = () => new AppError('not_found', 'id: no such rule', { fields: [{ field: 'id', message: 'no such rule' }] });
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 
+/** Active rules are read at most every RULES_TTL_MS per service (every creation needs them); this service's rule writes drop them at once. */
+const RULES_TTL_MS = 5_000;
+
 export class AssignmentService {
+  #rules: { at: number; rules: AssignmentRule[] } | null = null;
+
   constructor(private readonly db: Kysely<DB>) {}
+
+  /** Drops the cached rules (after a rule write commits; other instances see it within RULES_TTL_MS). */
+  invalidateRules() {
+    this.#rules = null;
+  }
+
+  async #activeRules(trx: Kysely<DB>): Promise<AssignmentRule[]> {
+    if (this.#rules && Date.now() - this.#rules.at < RULES_TTL_MS) return this.#rules.rules;
+    const rules: AssignmentRule[] = (await assignmentRepo.activeRules(trx)).map((r) => ({
+      id: r.id,
+      name: r.name,
+      position: r.position,
+      conditions: AssignmentConditions.catch({}).parse(r.conditions),
+      teamId: r.team_id,
+      agentId: r.agent_id,
+      method: r.method
+    }));
+    this.#rules = { at: Date.now(), rules };
+    return rules;
+  }
 
   /** Picks an available agent of `teamId` by `method` (the team's own when null), advancing its cursor. */
   async pickInTeam(trx: Kysely<DB>, teamId: string, method: AssignmentMethod | null, now: Date): Promise<string | null> {
@@ -66,15 +91,7 @@ export class AssignmentService {
 
   /** The decision for a ticket: first matching rule, then its agent (if available) or its team's method. */
   async decide(trx: Kysely<DB>, t: { subject: string; description: string | null; priority: string; category_id: string | null; requester_id: string; team_id: string | null }, now: Date): Promise<Decision | null> {
-    const rules: AssignmentRule[] = (await assignmentRepo.activeRules(trx)).map((r) => ({
-      id: r.id,
-      name: r.name,
-      position: r.position,
-      conditions: AssignmentConditions.catch({}).parse(r.conditions),
-      teamId: r.team_id,
-      agentId: r.agent_id,
-      method: r.method
-    }));
+    const rules = await this.#activeRules(trx);
     const rule = firstMatch(rules, { subject: t.subject, description: t.description, priority: t.priority, categoryId: t.category_id, requesterId: t.requester_id });
     const teamId = rule?.teamId ?? t.team_id;
     if (!rule && !teamId) return null;
@@ -150,6 +167,15 @@ export class AssignmentService {
   }
 
   // ─── Rules (admin) ────────────────────────────────────────────────────────────────────────
+  /** A rule write; the cached rules are dropped once it has ended (committed or not). */
+  async #ruleWrite<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.invalidateRules();
+    }
+  }
+
   #admin(ctx: RequestContext) {
     if (!can(ctx.actor, 'teams.manage')) throw new AppError('forbidden', 'You need the teams.manage permission');
   }
@@ -166,7 +192,7 @@ export class AssignmentService {
 
   async createRule(ctx: RequestContext, b: AssignmentRuleBody) {
     this.#admin(ctx);
-    return this.db.transaction().execute(async (trx) => {
+    return this.#ruleWrite(() => this.db.transaction().execute(async (trx) => {
       await this.#checkRefs(trx, b);
       const row = await assignmentRepo.insertRule(trx, {
         name: b.name,
@@ -182,12 +208,12 @@ export class AssignmentService {
       const v = view(row);
       await recordAudit(trx, ctx, { action: 'assignment_rule.create', entityType: 'assignment_rule', entityId: row.id, before: null, after: { ...v, conditions: JSON.stringify(v.conditions) } });
       return v;
-    });
+    }));
   }
 
   async updateRule(ctx: RequestContext, id: string, b: AssignmentRuleBody) {
     this.#admin(ctx);
-    return this.db.transaction().execute(async (trx) => {
+    return this.#ruleWrite(() => this.db.transaction().execute(async (trx) => {
       const before = await assignmentRepo.getRule(trx, id);
       if (!before) throw notFound();
       await this.#checkRefs(trx, b);
@@ -207,16 +233,16 @@ export class AssignmentService {
       const v = view(row);
       await recordAudit(trx, ctx, { action: 'assignment_rule.update', entityType: 'assignment_rule', entityId: id, before: { ...a, conditions: JSON.stringify(a.conditions) }, after: { ...v, conditions: JSON.stringify(v.conditions) } });
       return v;
-    });
+    }));
   }
 
   async deleteRule(ctx: RequestContext, id: string) {
     this.#admin(ctx);
-    await this.db.transaction().execute(async (trx) => {
+    await this.#ruleWrite(() => this.db.transaction().execute(async (trx) => {
       const row = await assignmentRepo.updateRule(trx, id, { deleted_at: new Date(), updated_by: by(ctx) });
       if (!row) throw notFound();
       await recordAudit(trx, ctx, { action: 'assignment_rule.delete', entityType: 'assignment_rule', entityId: id, before: { name: row.name }, after: null });
-    });
+    }));
   }
 
   /** Teams (with their method) and agents, for the rule editors. */

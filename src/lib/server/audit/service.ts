@@ -1,7 +1,7 @@
 // Every write through a service records who did what to which entity, from which channel, with a
 // field-level diff. Called inside the writer's transaction so the log and the change commit together.
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
+import type { Insertable, Kysely } from 'kysely';
+import type { AuditLogsTable, DB } from '../db/schema';
 import type { RequestContext } from '../context';
 import { auditRepo } from './repository';
 import { diffRecords } from '$lib/domain/audit/schemas';
@@ -21,10 +21,15 @@ const plain = (v: Record<string, unknown> | null | undefined) =>
   v ? (JSON.parse(JSON.stringify(redact(v))) as Record<string, unknown>) : null;
 
 export async function recordAudit(db: Kysely<DB>, ctx: RequestContext, input: AuditInput) {
+  await auditRepo.insert(db, auditRow(ctx, input));
+}
+
+/** The audit_logs row recordAudit writes, for a caller that inserts it with other rows in one statement. */
+export function auditRow(ctx: RequestContext, input: AuditInput): Insertable<AuditLogsTable> {
   const before = plain(input.before);
   const after = plain(input.after);
   const isSystem = ctx.actor.via === 'system';
-  await auditRepo.insert(db, {
+  return {
     actor_id: isSystem ? null : ctx.actor.id,
     actor_type: isSystem ? 'system' : ctx.actor.via === 'api_key' ? 'api_key' : 'user',
     action: input.action,
@@ -38,7 +43,7 @@ export async function recordAudit(db: Kysely<DB>, ctx: RequestContext, input: Au
     user_agent: ctx.userAgent?.slice(0, 400) ?? null,
     request_id: ctx.requestId ?? null,
     created_by: isSystem ? null : ctx.actor.id
-  });
+  };
 }
 
 const encodeCursor = (d: Date, id: string) => Buffer.from(`${d.toISOString()}|${id}`).toString('base64url');

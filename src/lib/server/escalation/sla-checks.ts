@@ -1,7 +1,9 @@
-// The SLA facts escalation needs, behind a small interface so the SLA engine (branch `sla`,
-// src/lib/server/sla) can be swapped in: its checkBreaches(now) records `breached` sla_events
-// idempotently, and its progress(now) measures targets on the business calendar. Until then,
-// WallClockSlaChecks reads the SLA columns cached on tickets (0002) and measures wall-clock time.
+// The SLA facts escalation needs, behind a small interface: checkBreaches(now) records `breached`
+// sla_events idempotently, progress(now) measures how far each running target has got. The app
+// wires the SLA engine (SlaService: breaches and progress on the policies' business calendars,
+// pauses excluded). WallClockSlaChecks below is the fallback for a queue built without the engine
+// (buildBackground's default, used by tests and benches that set the SLA columns directly): it
+// reads the cached columns and measures wall-clock time.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { Progress } from '$lib/domain/escalation/thresholds';

@@ -228,5 +228,33 @@ export const slaRepo = {
     let q = db.selectFrom(table).select('id').where(sql<boolean>`lower(name) = lower(${name})`).where('deleted_at', 'is', null);
     if (exceptId) q = q.where('id', '<>', exceptId);
     return q.executeTakeFirst();
+  },
+  /**
+   * Open tickets with a running SLA target, with the row's cached clock columns and the policy
+   * decision in force (its snapshot: targets, calendar), for the escalation thresholds.
+   */
+  async progressRows(db: Kysely<DB>) {
+    const r = await sql<{
+      id: string;
+      created_at: Date;
+      first_response_at: Date | null;
+      first_response_due_at: Date | null;
+      resolution_due_at: Date | null;
+      first_response_breached_at: Date | null;
+      resolution_breached_at: Date | null;
+      sla_paused: boolean;
+      sla_paused_at: Date | null;
+      sla_paused_seconds: number;
+      decision: { policy?: { calendarId?: string | null; targets?: Record<string, number | null> } } | null;
+    }>`
+      select t.id, t.created_at, t.first_response_at, t.first_response_due_at, t.resolution_due_at, t.first_response_breached_at,
+             t.resolution_breached_at, t.sla_paused, t.sla_paused_at, t.sla_paused_seconds,
+             (select e.details from sla_events e
+               where e.ticket_id = t.id and e.superseded_at is null and e.kind in ('start', 'policy_changed', 'target_changed')
+               order by e.occurred_at desc, e.id desc limit 1) as decision
+        from tickets t
+       where t.status not in ('resolved', 'closed') and t.deleted_at is null
+         and ((t.first_response_due_at is not null and t.first_response_at is null) or t.resolution_due_at is not null)`.execute(db);
+    return r.rows;
   }
 };

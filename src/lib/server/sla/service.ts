@@ -22,7 +22,8 @@ import { recordAudit } from '../audit/service';
 import { AppError } from '$lib/domain/common/errors';
 import { can } from '$lib/domain/auth/permissions';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
-import { compileCalendar, type Calendar, type CalendarDef, type WeeklyHours, type Holiday } from '$lib/domain/sla/calendar';
+import { businessProgress } from '$lib/domain/sla/progress';
+import { ALWAYS, compileCalendar, type Calendar, type CalendarDef, type WeeklyHours, type Holiday } from '$lib/domain/sla/calendar';
 import { computeSla, type PolicyInput, type SlaInput, type SlaResult, type SlaTimelineEvent } from '$lib/domain/sla/clock';
 import { matchPolicy, readConditions, readTargets, targetsFor, type SlaPolicy, type TicketFacts } from '$lib/domain/sla/policy';
 import type { CalendarBody, CalendarPatch, PolicyBody, PolicyPatch } from '$lib/domain/sla/schemas';
@@ -175,13 +176,16 @@ type HistoryRow = { new_value: unknown; device_time: Date | null; created_at: Da
 
 /** The clock inputs of a ticket: recorded decisions (+ one new decision when the facts call for it), status moves, first reply. */
 async function inputsOf(db: Db, cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], t: SyncTiming, history?: HistoryRow[]) {
+  return inputsFrom(cfg, ticket, recorded, t, history ?? (await slaRepo.statusHistory(db, ticket.id)));
+}
+function inputsFrom(cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], t: SyncTiming, history: HistoryRow[]) {
   const decisions = recorded.filter((e) => POLICY_KINDS.has(e.kind)).map(decisionOf).filter((d): d is PolicyInput => d !== null);
   const startAt = ticket.client_created_at ?? ticket.created_at;
   const last = decisions.at(-1);
   const wanted = decide(cfg, factsOf(ticket), last ? new Date(Math.max((t.deviceTime ?? t.now).getTime(), last.at.getTime())) : startAt);
   if (!last ? wanted.policyId !== null : !sameDecision(last, wanted)) decisions.push(wanted);
   const inputs: SlaInput[] = [...decisions];
-  for (const h of history ?? (await slaRepo.statusHistory(db, ticket.id))) {
+  for (const h of history) {
     if (typeof h.new_value === 'string') inputs.push({ kind: 'status', at: h.device_time ?? h.created_at, to: h.new_value as TicketStatus });
   }
   if (ticket.first_response_at) inputs.push({ kind: 'first_response', at: ticket.first_response_at });
@@ -196,7 +200,7 @@ type Plan = {
   /** The cached columns when they differ from the row, else null. */
   cols: SlaColumns | null;
 };
-type SlaColumns = {
+export type SlaColumns = {
   sla_policy_id: string | null;
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
@@ -218,7 +222,13 @@ async function planTicketSla(
   const ticket = preloaded ? preloaded.ticket : await slaRepo.ticket(db, ticketId);
   if (!ticket || ticket.deleted_at) return null;
   const recorded = preloaded ? preloaded.events : await slaRepo.events(db, ticketId);
-  const inputs = await inputsOf(db, cfg, ticket, recorded, t, preloaded?.history);
+  const history = preloaded ? preloaded.history : await slaRepo.statusHistory(db, ticketId);
+  return planFrom(ticketId, t, cfg, ticket, recorded, history);
+}
+
+/** planTicketSla on rows already read (no I/O). */
+function planFrom(ticketId: string, t: SyncTiming, cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], history: HistoryRow[]): Plan | null {
+  const inputs = inputsFrom(cfg, ticket, recorded, t, history);
   if (!inputs.some((i) => i.kind === 'policy')) return null;
   const result = computeSla(inputs, { calendars: cfg.calendars, now: t.now });
 
@@ -261,6 +271,66 @@ async function planTicketSla(
   const changed = Object.entries(cols).some(([k, v]) => !same(ticket[k as keyof SlaColumns], v));
   return { ticketId, result, rows, stale, cols: changed ? cols : null };
 }
+
+/** The facts of a ticket about to be created, as the SLA engine reads them. */
+export interface NewTicketFacts {
+  id: string;
+  priority: Priority;
+  typeId: string | null;
+  typeKey: string | null;
+  categoryId: string | null;
+  teamId: string | null;
+  requesterId: string;
+  source: string;
+  tags: string[];
+  createdAt: Date;
+  clientCreatedAt: Date | null;
+}
+
+/**
+ * The SLA state of a ticket that is about to be inserted: the cached columns to insert with it and
+ * the events to record, computed before the insert (no I/O) so the row is written once. The same
+ * replay syncTicketSla would run right after the insert (no events, no status moves, no reply yet).
+ */
+export function planNewTicketSla(cfg: SlaConfig, f: NewTicketFacts, t: SyncTiming): { cols: SlaColumns; rows: Insertable<SlaEventsTable>[] } {
+  const row = {
+    id: f.id,
+    status: 'new',
+    priority: f.priority,
+    type_id: f.typeId,
+    type_key: f.typeKey,
+    category_id: f.categoryId,
+    team_id: f.teamId,
+    requester_id: f.requesterId,
+    source: f.source,
+    tags: f.tags,
+    created_at: f.createdAt,
+    client_created_at: f.clientCreatedAt,
+    first_response_at: null,
+    sla_policy_id: null,
+    first_response_due_at: null,
+    resolution_due_at: null,
+    first_response_breached_at: null,
+    resolution_breached_at: null,
+    sla_paused: false,
+    sla_paused_at: null,
+    sla_paused_seconds: 0,
+    deleted_at: null
+  } as unknown as TicketRow;
+  const plan = planFrom(f.id, t, cfg, row, [], []);
+  if (!plan) return { cols: NO_SLA, rows: [] };
+  return { cols: plan.cols ?? NO_SLA, rows: plan.rows };
+}
+const NO_SLA: SlaColumns = {
+  sla_policy_id: null,
+  first_response_due_at: null,
+  resolution_due_at: null,
+  first_response_breached_at: null,
+  resolution_breached_at: null,
+  sla_paused: false,
+  sla_paused_at: null,
+  sla_paused_seconds: 0
+};
 
 /** Writes plans: supersedes, appends events (one insert) and updates the cached columns. */
 async function applyPlans(db: Db, plans: Plan[], now: Date) {
@@ -377,6 +447,39 @@ export class SlaService {
       if (ids.length < batch) break;
     }
     return { checked, skipped, breached };
+  }
+
+  /**
+   * Progress of every running target of open tickets at `now` in BUSINESS time (the policy's
+   * calendar, pauses excluded), for escalation's "at N % of a target" thresholds. Computed from the
+   * row's cached clock columns and the decision in force (src/lib/domain/sla/progress.ts), not by
+   * replaying each ticket. A ticket whose columns were set without a recorded decision falls back
+   * to wall-clock time (as WallClockSlaChecks measures).
+   */
+  async progress(now = new Date()): Promise<{ ticketId: string; target: 'first_response' | 'resolution'; percent: number; breached: boolean }[]> {
+    const cfg = await slaConfig(this.db);
+    const out: { ticketId: string; target: 'first_response' | 'resolution'; percent: number; breached: boolean }[] = [];
+    for (const r of await slaRepo.progressRows(this.db)) {
+      const policy = r.decision?.policy;
+      const calendar = (policy?.calendarId && cfg.calendars.get(policy.calendarId)) || ALWAYS;
+      const metrics = [
+        ['first_response', r.first_response_at ? null : r.first_response_due_at, r.first_response_breached_at],
+        ['resolution', r.resolution_due_at, r.resolution_breached_at]
+      ] as const;
+      for (const [target, due, breachedAt] of metrics) {
+        if (!due) continue;
+        const minutes = policy?.targets?.[target];
+        if (typeof minutes === 'number') {
+          out.push({ ticketId: r.id, target, ...businessProgress({ now, calendar, targetMinutes: minutes, dueAt: due, paused: r.sla_paused, pausedAt: r.sla_paused_at, breachedAt }) });
+        } else {
+          const eff = r.sla_paused && r.sla_paused_at && r.sla_paused_at < now ? r.sla_paused_at : now;
+          const span = due.getTime() - r.created_at.getTime();
+          const percent = span <= 0 ? 100 : Math.max(0, Math.round(((eff.getTime() - r.created_at.getTime() - r.sla_paused_seconds * 1000) / span) * 10_000) / 100);
+          out.push({ ticketId: r.id, target, percent, breached: breachedAt !== null || eff > due });
+        }
+      }
+    }
+    return out;
   }
 
   /** The ticket's clocks and timeline as of now, for anyone who may read the ticket. */

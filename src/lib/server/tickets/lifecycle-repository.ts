@@ -100,7 +100,8 @@ export const lifecycleRepo = {
     // planner then walks the sort index and stops after `limit` rows whatever it estimates. With the
     // joins inside, a row-comparison cursor near the end of the list (estimated at ~1 row, e.g.
     // priority "low") made it hash-join and sort 200k+ rows (1.3 s on 1M tickets).
-    let q = db.selectFrom('tickets as t').selectAll('t').where('t.deleted_at', 'is', null);
+    // Only the columns the page needs (not the row's tsvector, SLA and audit columns).
+    let q = db.selectFrom('tickets as t').select([...TICKET_VIEW_COLUMNS, 't.priority_rank']).where('t.deleted_at', 'is', null);
     if (f.scopeRequesterId) q = q.where('t.requester_id', '=', f.scopeRequesterId);
     if (f.status?.length) q = q.where('t.status', 'in', f.status as never[]);
     if (f.priority?.length) q = q.where('t.priority', 'in', f.priority as never[]);

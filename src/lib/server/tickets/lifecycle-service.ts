@@ -201,29 +201,39 @@ export class TicketLifecycleService {
     // settings cache before the transaction opens (one round trip less per create).
     const needMatrix = !body.priority && (body.impact || body.urgency);
     const cachedMatrix = needMatrix && this.settings ? ((await this.settings.get('tickets.priorityMatrix')) ?? DEFAULT_PRIORITY_MATRIX) : null;
-    // One SLA sync at the end of the whole create (slaWrite: the nested TicketsService writes join
-    // it), so the policy is decided on the final facts, tags and source included.
-    await this.db.transaction().execute((trx) => slaWrite(trx, async () => {
+    // Everything the API sets is written with the row (TicketsService.createTicket): one insert,
+    // one statement for its history, audit and SLA events. slaWrite: a nested write that moves a
+    // clock (none today) would still be synced at the end.
+    const row = await this.db.transaction().execute((trx) => slaWrite(trx, async () => {
       const type = await this.#resolveType(trx, body.type);
       const matrix = !needMatrix ? DEFAULT_PRIORITY_MATRIX : (cachedMatrix ?? (await readMatrix(trx)));
       const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix });
-      await this.tickets.create(ctx, { id, subject: body.subject, description: body.description ?? null, priority, type_id: type?.id ?? null, category_id: body.category ?? null, requester_id: body.requester_id }, t, trx);
-      const ticket = await loadVisible(trx, ctx, id);
       // Definitions matter only when values are given or the type may require some.
       const custom = body.custom_fields || type ? await this.#customFields(trx, ctx, type?.id ?? null, {}, body.custom_fields ?? {}) : {};
-      // One write (and a history row per field) for everything the mutation create does not set.
-      await this.#writeExtras(trx, ctx, t, ticket, {
-        impact: body.impact,
-        urgency: body.urgency,
-        tags: body.tags?.length ? body.tags : undefined,
-        custom_fields: Object.keys(custom).length ? custom : undefined,
-        source: ctx.source === 'api' ? 'api' : undefined
-      });
-      if (body.assignee_id || body.team_id) {
-        await this.tickets.assign(ctx, { id, set: { assignee_id: body.assignee_id ?? null, team_id: body.team_id ?? null }, base: { assignee_id: null, team_id: null } }, t, trx);
+      const { row } = await this.tickets.createTicket(
+        ctx,
+        { id, subject: body.subject, description: body.description ?? null, priority, type_id: type?.id ?? null, category_id: body.category ?? null, requester_id: body.requester_id },
+        t,
+        trx,
+        {
+          impact: body.impact,
+          urgency: body.urgency,
+          tags: body.tags?.length ? body.tags : undefined,
+          custom_fields: Object.keys(custom).length ? custom : undefined,
+          source: ctx.source === 'api' ? 'api' : undefined,
+          assignee_id: body.assignee_id,
+          team_id: body.team_id,
+          type: type ?? undefined
+        }
+      );
+      if (body.parent_id) {
+        await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
+        return null;
       }
-      if (body.parent_id) await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
+      return { ...row, type_key: type?.key ?? null };
     }));
+    // The inserted row is the answer, except when a category (its name) or a parent (a second write) is involved.
+    if (row && !body.category) return ticketView({ ...row, category_name: null } as ViewRow);
     return ticketView((await lifecycleRepo.get(this.db, id))!);
   }
 
@@ -256,7 +266,7 @@ export class TicketLifecycleService {
       }
       if (Object.keys(set).length) {
         const base = Object.fromEntries(Object.keys(set).map((k) => [k, cur[k as keyof LockedTicket]]));
-        await this.tickets.update(ctx, { id, set, base } as never, t, trx);
+        await this.tickets.update(ctx, { id, set, base } as never, t, trx, { customFieldsChecked: true });
       }
       const typeId = type === undefined ? cur.type_id : (type?.id ?? null);
       const custom = await this.#customFields(trx, ctx, typeId, cur.custom_fields ?? {}, body.custom_fields ?? {});

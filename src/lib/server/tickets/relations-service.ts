@@ -6,6 +6,7 @@ import type { DB } from '../db/schema';
 import type { RequestContext } from '../context';
 import { lifecycleRepo } from './lifecycle-repository';
 import { ticketsRepo } from './repository';
+import type { TicketsService } from './service';
 import { recordAudit } from '../audit/service';
 import { AppError } from '$lib/domain/common/errors';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
@@ -18,7 +19,10 @@ const requireAgent = (ctx: RequestContext, what: string) => {
 };
 
 export class RelationsService {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly tickets: TicketsService
+  ) {}
 
   /** Links two tickets; linking what is already linked changes nothing. */
   async link(ctx: RequestContext, a: TicketLinkArgs, t: MutationTiming, trx?: Kysely<DB>) {
@@ -98,24 +102,10 @@ export class RelationsService {
       const keep = mergedLinks(src.id, dst.id, links);
       for (const l of keep) await lifecycleRepo.insertLink(trx, { ...l, kind: l.kind as 'related', created_by: actorId(ctx) });
       await lifecycleRepo.insertLink(trx, { ticket_id: src.id, linked_ticket_id: dst.id, kind: 'duplicate_of', note: a.note ?? null, created_by: actorId(ctx) });
-      const at = t.deviceTime;
-      await ticketsRepo.update(trx, src.id, {
-        status: 'closed',
-        merged_into_id: dst.id,
-        resolution_code: 'duplicate',
-        resolution_notes: a.note ?? `Merged into #${dst.number}`,
-        resolved_at: src.resolved_at ?? at,
-        closed_at: at,
-        waiting_reason: null,
-        updated_by: actorId(ctx),
-        updated_at: t.serverTime,
-        client_updated_at: t.deviceTime,
-        last_activity_at: t.serverTime
-      });
+      // The source closes through the ticket service's status path (history, SLA clocks stop).
+      await this.tickets.closeMerged(ctx, src, dst, a.note ?? null, t, trx);
       await ticketsRepo.update(trx, dst.id, { last_activity_at: t.serverTime, updated_by: actorId(ctx), updated_at: t.serverTime });
       await ticketsRepo.insertHistory(trx, [
-        historyRow(src, ctx, t, { action: 'merged', field: 'merged_into_id', from: null, to: dst.id, internal: false }),
-        historyRow(src, ctx, t, { action: 'status_changed', field: 'status', from: src.status, to: 'closed', internal: false }),
         historyRow(dst, ctx, t, { action: 'merged', field: 'merged_from', to: { ticket_id: src.id, number: Number(src.number), ...moved, links: keep.length }, internal: false })
       ]);
       await recordAudit(trx, ctx, { action: 'ticket.merge', entityType: 'ticket', entityId: src.id, before: { status: src.status }, after: { merged_into_id: dst.id, ...moved } });

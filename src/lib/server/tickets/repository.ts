@@ -1,6 +1,20 @@
-import { sql, type Insertable, type Kysely, type Updateable, type UpdateObject } from 'kysely';
-import type { DB } from '../db/schema';
-import type { TicketCommentsTable, TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
+import { sql, type Insertable, type Kysely, type QueryCreator, type Updateable, type UpdateObject } from 'kysely';
+import type { AuditLogsTable, DB } from '../db/schema';
+import type { SlaEventsTable, TicketCommentsTable, TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
+
+/** What a ticket write leaves behind besides the row: history, audit entries, SLA events. */
+export interface Trail {
+  history: Insertable<TicketHistoryTable>[];
+  audit: Insertable<AuditLogsTable>[];
+  slaEvents?: Insertable<SlaEventsTable>[];
+}
+
+/** The columns of a ticket the API answers with (lifecycle-service ticketView, minus the joined names). */
+const CREATED_COLUMNS = [
+  'id', 'number', 'subject', 'description', 'status', 'priority', 'impact', 'urgency', 'type_id', 'category_id', 'tags', 'custom_fields',
+  'requester_id', 'assignee_id', 'team_id', 'source', 'parent_id', 'merged_into_id', 'waiting_reason', 'resolution_code', 'satisfaction_rating',
+  'created_at', 'updated_at', 'resolved_at', 'closed_at'
+] as const;
 
 const WRITE_COLUMNS = [
   'id',
@@ -17,7 +31,8 @@ const WRITE_COLUMNS = [
   'team_id',
   'resolved_at',
   'reopen_count',
-  'first_response_at'
+  'first_response_at',
+  'custom_fields'
 ] as const;
 
 export const ticketsRepo = {
@@ -49,6 +64,66 @@ export const ticketsRepo = {
       .returning(['id', 'number'])
       .executeTakeFirst();
   },
+  /** insert() returning the whole view of the new row (the caller then needs no re-read). */
+  insertReturning(db: Kysely<DB>, row: Insertable<TicketsTable>) {
+    return db
+      .insertInto('tickets')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(CREATED_COLUMNS)
+      .executeTakeFirst();
+  },
+  /**
+   * A new ticket and its trail in ONE statement (one round trip): the row insert and, as
+   * data-modifying CTEs, its history rows, audit entries and SLA events, plus the creation's audit
+   * entry `created` whose `after`/`diff` get the ticket's number (assigned by the insert) in SQL.
+   * Returns the inserted row, or undefined when the id already exists — the caller must then
+   * throw, which rolls back the trail written against the existing row.
+   */
+  async insertWithTrail(db: Kysely<DB>, row: Insertable<TicketsTable>, created: Insertable<AuditLogsTable>, t: Trail) {
+    const after = String(created.after ?? '{}');
+    const diff = String(created.diff ?? '{}');
+    let q = db.with('new_ticket', (c) => c.insertInto('tickets').values(row).onConflict((oc) => oc.column('id').doNothing()).returning(CREATED_COLUMNS)) as unknown as QueryCreator<DB>;
+    const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
+    if (t.history.length) parts.push((c) => c.insertInto('ticket_history').values(t.history) as never);
+    if (t.audit.length) parts.push((c) => c.insertInto('audit_logs').values(t.audit) as never);
+    if (t.slaEvents?.length) parts.push((c) => c.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()) as never);
+    parts.forEach((part, i) => {
+      q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+    });
+    q = q.with('created_audit', (c) =>
+      c
+        .insertInto('audit_logs')
+        .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
+        .expression(
+          sql`select ${created.actor_id ?? null}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id ?? null}, ${created.source}, null::jsonb,
+                     ${after}::jsonb || jsonb_build_object('number', n.number), ${diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
+                     ${created.ip ?? null}, ${created.user_agent ?? null}, ${created.request_id ?? null}, ${created.created_by ?? null}::uuid
+                from new_ticket n`
+        )
+        .returning(sql<number>`1`.as('one'))
+    ) as unknown as QueryCreator<DB>;
+    type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
+    const rows = await (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll().execute();
+    return rows[0] as Awaited<ReturnType<typeof ticketsRepo.insertReturning>>;
+  },
+  /**
+   * A write's history rows, audit entries and SLA events in ONE statement (one round trip): every
+   * non-empty list is an INSERT, all but the last riding as data-modifying CTEs of the last.
+   */
+  async insertTrail(db: Kysely<DB>, t: Trail) {
+    const parts: ((q: QueryCreator<DB>) => { execute(): Promise<unknown> } & object)[] = [];
+    if (t.history.length) parts.push((q) => q.insertInto('ticket_history').values(t.history));
+    if (t.audit.length) parts.push((q) => q.insertInto('audit_logs').values(t.audit));
+    if (t.slaEvents?.length) parts.push((q) => q.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()));
+    if (!parts.length) return;
+    let q: QueryCreator<DB> = db;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i];
+      q = q.with(`trail_${i}`, (c) => (part(c) as ReturnType<QueryCreator<DB>['insertInto']>).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+    }
+    await parts[parts.length - 1](q).execute();
+  },
   update(db: Kysely<DB>, id: string, set: Updateable<TicketsTable>) {
     return db.updateTable('tickets').set(set).where('id', '=', id).execute();
   },
@@ -78,7 +153,7 @@ export const ticketsRepo = {
       .executeTakeFirst();
   },
   typeExists(db: Kysely<DB>, id: string) {
-    return db.selectFrom('ticket_types').select(['id', 'default_priority']).where('id', '=', id).where('active', '=', true).where('deleted_at', 'is', null).executeTakeFirst();
+    return db.selectFrom('ticket_types').select(['id', 'key', 'default_priority']).where('id', '=', id).where('active', '=', true).where('deleted_at', 'is', null).executeTakeFirst();
   },
   categoryExists(db: Kysely<DB>, id: string) {
     return db.selectFrom('ticket_categories').select('id').where('id', '=', id).where('active', '=', true).where('deleted_at', 'is', null).executeTakeFirst();

@@ -6,15 +6,19 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { DB } from '../db/schema';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
-import { ticketsRepo } from './repository';
+import { ticketsRepo, type Trail } from './repository';
 import { actorId, historyRow, readWorkflow } from './lifecycle-common';
 import { ticketsEmailRepo } from './email-repository';
-import { recordAudit } from '../audit/service';
+import { lifecycleRepo } from './lifecycle-repository';
+import { validateCustomFields } from '$lib/domain/tickets/lifecycle';
+import { auditRow, recordAudit } from '../audit/service';
+import { planNewTicketSla, slaConfig, timingOf } from '../sla/service';
+import type { Decision } from '$lib/domain/assignment/decide';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
 import { slaTouch, slaWrite } from '../sla/hook'; // SLA hook (sla branch)
 import { AppError } from '$lib/domain/common/errors';
-import { can, type Actor } from '$lib/domain/auth/permissions';
+import { can, systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { mergeEdits, conflictError, conflictField, type ConflictChoice, type FieldChange } from '$lib/domain/mutations/merge';
 import type { MutationTiming } from '$lib/domain/mutations/clock';
 import { checkTransition, statusPatch } from '$lib/domain/tickets/workflow';
@@ -26,8 +30,11 @@ import {
   type TicketCreateArgs,
   type TicketSetStatusArgs,
   type TicketStatus,
-  type TicketUpdateArgs
+  type TicketUpdateArgs,
+  type Priority
 } from '$lib/domain/tickets/schemas';
+
+const SYSTEM_CTX: RequestContext = { actor: systemActor, source: 'system' };
 
 type Locked = NonNullable<Awaited<ReturnType<typeof ticketsRepo.lockForWrite>>>;
 
@@ -56,14 +63,35 @@ export type TicketCreatedHook = (trx: Kysely<DB>, ctx: RequestContext, ticket: {
 
 /** Runs inside the transaction that moved a ticket through the workflow (kb: drafts from resolved tickets). */
 export type TicketStatusHook = (trx: Kysely<DB>, ctx: RequestContext, change: { id: string; from: TicketStatus; to: TicketStatus }) => Promise<unknown>;
+/** Automatic assignment, asked before the insert (AssignmentService.decide): null leaves the ticket as it is. */
+export type AutoAssign = (
+  trx: Kysely<DB>,
+  facts: { subject: string; description: string | null; priority: string; category_id: string | null; requester_id: string; team_id: string | null },
+  now: Date
+) => Promise<Decision | null>;
+
+/** What a creator may set besides TicketCreateArgs (the REST API's fields), written with the row. */
+export interface CreateExtras {
+  impact?: 'low' | 'medium' | 'high';
+  urgency?: 'low' | 'medium' | 'high';
+  tags?: string[];
+  custom_fields?: Record<string, unknown>;
+  source?: 'api';
+  assignee_id?: string | null;
+  team_id?: string | null;
+  /** The type row when the caller has already read it. */
+  type?: { id: string; key: string; default_priority: Priority };
+}
 
 export class TicketsService {
-  /** jobs: hooks run on creation (automatic assignment), in the same transaction. */
+  /** jobs: hooks run after a creation, in the same transaction. */
   readonly afterCreate: TicketCreatedHook[] = [];
   /** kb: hooks run after a status change, in the same transaction. */
   readonly afterStatusChange: TicketStatusHook[] = [];
   /** Email issue: mail to the requester on public replies and resolution (set by the app). */
   mailer: TicketMailer | null = null;
+  /** jobs: automatic assignment, decided before the insert (see createTicket). */
+  autoAssign: AutoAssign | null = null;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -106,7 +134,10 @@ export class TicketsService {
     });
   }
 
-  async #checkRefs(trx: Kysely<DB>, set: Record<string, unknown>) {
+  async #checkRefs(trx: Kysely<DB>, set: Record<string, unknown>, ctx?: RequestContext) {
+    // Assigning to yourself: this request's authentication has just vouched that you are an active
+    // user, and your permissions are at hand (no round trip).
+    if (ctx && set.assignee_id === ctx.actor.id && ctx.actor.via !== 'system' && can(ctx.actor, 'tickets.update')) set = { ...set, assignee_id: undefined };
     if (typeof set.type_id === 'string' && !(await ticketsRepo.typeExists(trx, set.type_id))) throw invalid('type_id', 'no such ticket type');
     if (typeof set.category_id === 'string' && !(await ticketsRepo.categoryExists(trx, set.category_id))) throw invalid('category_id', 'no such category');
     if (typeof set.team_id === 'string' && !(await ticketsRepo.teamExists(trx, set.team_id))) throw invalid('team_id', 'no such team');
@@ -127,29 +158,69 @@ export class TicketsService {
   }
 
   async create(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+    return (await this.createTicket(ctx, args, t, trx)).view;
+  }
+
+  /**
+   * Creates a ticket with everything decided before the insert, so the row is written once and
+   * its trail in one more statement: the type's default priority, what the caller sets besides
+   * (impact, urgency, tags, custom fields, channel, team and assignee, with their own history and
+   * audit entries as if set right after), automatic assignment of what the caller left open, and
+   * the SLA clocks (policy, due dates, start event) replayed in memory from the final facts.
+   * Returns the mutation's result (`view`) and the inserted row.
+   */
+  async createTicket(ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, trx?: Kysely<DB>, extra: CreateExtras = {}) {
     if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
     const requesterId = args.requester_id ?? ctx.actor.id;
     if (requesterId !== ctx.actor.id && !isAgent(ctx.actor)) {
       throw new AppError('forbidden', 'requester_id: you may only raise tickets for yourself', { fields: [{ field: 'requester_id', message: 'you may only raise tickets for yourself' }] });
     }
+    const assigning = extra.assignee_id != null || extra.team_id != null;
+    if (assigning && !can(ctx.actor, 'tickets.assign')) throw new AppError('forbidden', 'You may not assign tickets');
     return this.#tx(trx, async (trx) => {
       if (requesterId !== ctx.actor.id && !(await ticketsRepo.activeUser(trx, requesterId))) throw invalid('requester_id', 'no such active user');
       let priority = args.priority;
+      let typeKey: string | null = null;
       if (args.type_id) {
-        const type = await ticketsRepo.typeExists(trx, args.type_id);
+        const type = extra.type?.id === args.type_id ? extra.type : await ticketsRepo.typeExists(trx, args.type_id);
         if (!type) throw invalid('type_id', 'no such ticket type');
         priority ??= type.default_priority;
+        typeKey = type.key;
       }
-      await this.#checkRefs(trx, { category_id: args.category_id });
-      const row = await ticketsRepo.insert(trx, {
+      const prio = priority ?? 'medium';
+      await this.#checkRefs(trx, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined }, ctx);
+      const description = (nullIfEmpty(args.description) as string | null | undefined) ?? null;
+      const source = extra.source ?? (isAgent(ctx.actor) ? 'web' : 'portal');
+      const tags = extra.tags ?? [];
+      // Automatic assignment of what the caller did not set, decided before the insert.
+      const auto =
+        extra.assignee_id == null && this.autoAssign
+          ? await this.autoAssign(trx, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? null }, t.serverTime)
+          : null;
+      const teamId = extra.team_id ?? auto?.teamId ?? null;
+      const assigneeId = extra.assignee_id ?? auto?.agentId ?? null;
+      // The SLA clocks from the final facts (what syncTicketSla would derive right after the insert).
+      const sla = planNewTicketSla(
+        await slaConfig(trx),
+        { id: args.id, priority: prio, typeId: args.type_id ?? null, typeKey, categoryId: args.category_id ?? null, teamId, requesterId, source, tags, createdAt: t.serverTime, clientCreatedAt: t.deviceTime },
+        timingOf(t)
+      );
+      const rowValues: Insertable<TicketsTable> = {
         id: args.id,
         subject: args.subject,
-        description: (nullIfEmpty(args.description) as string | null | undefined) ?? null,
-        priority: priority ?? 'medium',
+        description,
+        priority: prio,
+        impact: extra.impact,
+        urgency: extra.urgency,
+        tags,
+        custom_fields: extra.custom_fields ? JSON.stringify(extra.custom_fields) : undefined,
         type_id: args.type_id ?? null,
         category_id: args.category_id ?? null,
         requester_id: requesterId,
-        source: isAgent(ctx.actor) ? 'web' : 'portal',
+        team_id: teamId,
+        assignee_id: assigneeId,
+        source,
+        ...sla.cols,
         client_created_at: t.deviceTime,
         client_updated_at: t.deviceTime,
         created_at: t.serverTime,
@@ -157,28 +228,93 @@ export class TicketsService {
         last_activity_at: t.serverTime,
         created_by: actorId(ctx),
         updated_by: actorId(ctx)
-      });
+      };
+      const ticket = { id: args.id, requester_id: requesterId };
+      const trail: Trail = {
+        history: [historyRow(ticket, ctx, t, { action: 'created', to: { status: 'new', priority: prio, subject: args.subject }, internal: false })],
+        audit: [],
+        slaEvents: sla.rows
+      };
+      // The creation's audit entry; its `number` is filled in by the insert (insertWithTrail).
+      const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority: prio, requester_id: requesterId } });
+      // What the caller set besides, recorded as changes from the defaults (the channel has no history row).
+      const DEFAULTS = { impact: 'medium', urgency: 'medium', tags: [], custom_fields: {} } as const;
+      const extras = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).filter((k) => extra[k] !== undefined && JSON.stringify(extra[k]) !== JSON.stringify(DEFAULTS[k]));
+      if (extras.length) {
+        for (const k of extras) trail.history.push(historyRow(ticket, ctx, t, { action: 'updated', field: k, from: DEFAULTS[k], to: extra[k], internal: k === 'custom_fields' || k === 'tags' }));
+        trail.audit.push(
+          auditRow(ctx, { action: 'ticket.update', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(extras.map((k) => [k, DEFAULTS[k]])), after: Object.fromEntries(extras.map((k) => [k, extra[k]])) })
+        );
+      }
+      const given = (['assignee_id', 'team_id'] as const).filter((f) => extra[f] != null);
+      if (given.length) {
+        for (const f of given) trail.history.push(historyRow(ticket, ctx, t, { action: f === 'assignee_id' ? 'assigned' : 'updated', field: f, from: null, to: extra[f], internal: TICKET_INTERNAL_FIELDS.includes(f) }));
+        trail.audit.push(auditRow(ctx, { action: 'ticket.assign', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(given.map((f) => [f, null])), after: Object.fromEntries(given.map((f) => [f, extra[f]])) }));
+      }
+      const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? auto.teamId : auto.agentId) !== null) : [];
+      if (auto && autoSet.length) {
+        const to = { team_id: auto.teamId, assignee_id: auto.agentId };
+        for (const f of autoSet) {
+          trail.history.push({
+            ticket_id: args.id,
+            requester_id: requesterId,
+            internal: true,
+            actor_id: null,
+            actor_type: 'system',
+            source: 'system',
+            action: f === 'assignee_id' ? 'assigned' : 'updated',
+            field: f,
+            old_value: JSON.stringify(null),
+            new_value: JSON.stringify(to[f]),
+            device_time: null
+          });
+        }
+        trail.audit.push(
+          auditRow(SYSTEM_CTX, {
+            action: 'ticket.auto_assign',
+            entityType: 'ticket',
+            entityId: args.id,
+            before: Object.fromEntries(autoSet.map((f) => [f, null])),
+            after: { ...Object.fromEntries(autoSet.map((f) => [f, to[f]])), reason: auto.reason, rule_id: auto.ruleId }
+          })
+        );
+      }
+      // One statement: the row, its history, audit entries and SLA events.
+      const row = await ticketsRepo.insertWithTrail(trx, rowValues, createdAudit, trail);
+      // An existing id: the trail just written against that row is rolled back with this error.
       if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
-      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: priority ?? 'medium', requester_id: requesterId };
-      await ticketsRepo.insertHistory(trx, [
-        this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
-      ]);
-      await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
-      // jobs: creation hooks (automatic assignment) — begin
+      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: prio, requester_id: requesterId };
+      if (extra.assignee_id && extra.assignee_id !== ctx.actor.id) {
+        await notify(trx, ctx, { userId: extra.assignee_id, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: ctx.actor.name } });
+      }
+      if (auto && autoSet.includes('assignee_id') && auto.agentId) {
+        await notify(trx, SYSTEM_CTX, { userId: auto.agentId, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: 'System', reason: auto.reason } });
+      }
+      // jobs: creation hooks — begin
       for (const hook of this.afterCreate) await hook(trx, ctx, view);
       // jobs: creation hooks — end
-      return view;
+      return { view, row };
     });
   }
 
   /** Field edits merged field by field against what the user saw; all or nothing. */
-  async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>) {
+  /**
+   * `customFieldsChecked`: the caller validates the custom fields against the new type itself
+   * (the REST PATCH, which may set the required fields in the same request).
+   */
+  async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>, opts: { customFieldsChecked?: boolean } = {}) {
     return this.#tx(trx, async (trx) => {
       const ticket = await this.#load(trx, ctx, args.id);
       if (!isAgent(ctx.actor)) throw new AppError('forbidden', 'You may not edit tickets');
       await this.#assertNotClosed(trx, ctx, ticket);
       const { changes, conflicts } = mergeEdits(ticket, args.set, args.base, TICKET_SET_FIELDS);
       if (conflicts.length) throw conflictError(conflicts, `ticket #${ticket.number}`);
+      // A new type may require custom fields the ticket does not have: 400 naming them.
+      const newType = changes.find((c) => c.field === 'type_id');
+      if (newType && typeof newType.to === 'string' && !opts.customFieldsChecked) {
+        const r = validateCustomFields(await lifecycleRepo.customFieldDefs(trx), newType.to, (ticket.custom_fields ?? {}) as Record<string, unknown>, {});
+        if (r.problems.length) throw new AppError('validation', r.problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: r.problems });
+      }
       return this.#apply(trx, ctx, t, ticket, changes, 'ticket.update');
     });
   }
@@ -211,18 +347,19 @@ export class TicketsService {
     const changed = changes.map((c) => c.field);
     if (!changes.length) return { id: ticket.id, changed };
     const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
-    await this.#checkRefs(trx, set as Record<string, unknown>);
+    await this.#checkRefs(trx, set as Record<string, unknown>, ctx);
     await ticketsRepo.update(trx, ticket.id, { ...set, ...this.#touch(ctx, t) });
-    await ticketsRepo.insertHistory(
-      trx,
-      changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) }))
-    );
-    await recordAudit(trx, ctx, {
-      action,
-      entityType: 'ticket',
-      entityId: ticket.id,
-      before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
-      after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
+    await ticketsRepo.insertTrail(trx, {
+      history: changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) })),
+      audit: [
+        auditRow(ctx, {
+          action,
+          entityType: 'ticket',
+          entityId: ticket.id,
+          before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
+          after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
+        })
+      ]
     });
     return { id: ticket.id, changed };
   }
@@ -266,6 +403,37 @@ export class TicketsService {
       for (const hook of this.afterStatusChange) await hook(trx, ctx, { id: ticket.id, from: current, to: args.status }); // kb
       if (args.status === 'resolved') await this.mailer?.ticketMail(trx, 'ticket.resolved', ticket.id);
       return { id: ticket.id, status: args.status, from: current, changed: true };
+    });
+  }
+
+  /**
+   * The merge's status move: closes `src` as a duplicate of `dst` through the status path (the
+   * workflow's patch, a status_changed history row that moves the SLA clocks — they stop — and
+   * the SLA sync before commit), with the merge columns. The caller (RelationsService.merge) has
+   * locked both tickets and checked that the merge is allowed.
+   */
+  async closeMerged(
+    ctx: RequestContext,
+    src: { id: string; requester_id: string; status: string; resolved_at: Date | null; reopen_count: number },
+    dst: { id: string; number: string | number },
+    note: string | null,
+    t: MutationTiming,
+    trx: Kysely<DB>
+  ) {
+    return this.#tx(trx, async (trx) => {
+      const patch = statusPatch({ ...src, status: src.status as TicketStatus }, 'closed', t.deviceTime, { reopen: false });
+      await ticketsRepo.update(trx, src.id, {
+        ...patch,
+        waiting_reason: null,
+        merged_into_id: dst.id,
+        resolution_code: 'duplicate',
+        resolution_notes: note ?? `Merged into #${dst.number}`,
+        ...this.#touch(ctx, t)
+      });
+      await ticketsRepo.insertHistory(trx, [
+        this.#history(src, ctx, t, { action: 'merged', field: 'merged_into_id', from: null, to: dst.id, internal: false }),
+        this.#history(src, ctx, t, { action: 'status_changed', field: 'status', from: src.status, to: 'closed', internal: false })
+      ]);
     });
   }
 
