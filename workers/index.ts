@@ -16,6 +16,11 @@ import { OutboundMail } from '../src/lib/server/email/outbound';
 import { RequesterLinks } from '../src/lib/server/email/requester-link';
 import { publicBaseUrl } from '../src/lib/server/email/base-url';
 import { setSearchKeyRing } from '../src/lib/server/search/provider';
+import { SlaService } from '../src/lib/server/sla/service';
+import { KbService } from '../src/lib/server/kb/service';
+import { AiConfigService } from '../src/lib/server/ai/config';
+import { llmDraftWriter } from '../src/lib/server/ai/kb-draft';
+import { structuredDraftWriter } from '../src/lib/domain/kb/draft';
 
 const cfg = loadConfig();
 if (!cfg.DATABASE_URL) {
@@ -35,7 +40,16 @@ const mail = new OutboundMail(database.db, {
   loopToken: `outpost-${createHmac('sha256', secret).update('x-loop').digest('hex').slice(0, 12)}`,
   baseUrl: () => publicBaseUrl(cfg)
 });
-const bg = buildBackground(database.db, { work: true, pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, mail });
+// The same SLA checks (business-time escalation thresholds) and KB drafter as the app's.
+const sla = new SlaService(database.db);
+const kb = new KbService(database.db, { drafter: llmDraftWriter(new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), structuredDraftWriter) });
+const bg = buildBackground(database.db, {
+  work: true,
+  pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS,
+  mail,
+  kb,
+  sla: { checkBreaches: (now) => sla.checkBreaches(now), progress: (now) => sla.progress(now) }
+});
 await bg.start();
 log.info('workers ready', { pid: process.pid });
 

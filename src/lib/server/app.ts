@@ -47,6 +47,8 @@ import { setSearchKeyRing } from './search/provider';
 import { AiService } from './ai/service';
 import { AiConfigService } from './ai/config';
 import { hybridKbSearch } from './ai/kb-port';
+import { llmDraftWriter } from './ai/kb-draft';
+import { structuredDraftWriter } from '$lib/domain/kb/draft';
 import { AiEventRelay, AI_CHANNEL } from './ai/relay';
 import { sql } from 'kysely';
 import { userRoom } from '$lib/domain/realtime/events';
@@ -146,7 +148,9 @@ async function boot(cfg: Config): Promise<App> {
   tickets.mailer = outbound;
   auth.mailer = outbound;
   const requesterThread = new RequesterThreadService(database.db, tickets, links);
-  const kb = new KbService(database.db, { files });
+  // KB drafts from resolved tickets: the LLM's when the assistant is configured, else structured.
+  const aiConfig = new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL);
+  const kb = new KbService(database.db, { files, drafter: llmDraftWriter(aiConfig, structuredDraftWriter) });
   const background = buildBackground(database.db, { work: cfg.OUTPOST_WORKERS === 'embedded', pollingIntervalSeconds: cfg.OUTPOST_JOBS_POLL_SECONDS, sla: slaChecks, mail: outbound, kb });
   tickets.autoAssign = (trx, t, now) => background.assignment.decide(trx, t, now);
   // kb: a resolved ticket queues a KB draft in the resolving transaction.
@@ -176,7 +180,7 @@ async function boot(cfg: Config): Promise<App> {
     onError: (e) => log.warn('ai event NOTIFY failed', { error: e instanceof Error ? e.message : String(e) })
   });
   // AI: the search_knowledge_base tool reads the same hybrid search as the REST route and the portal.
-  const ai = new AiService({ db: database.db, config: new AiConfigService(database.db, ring, cfg.OUTPOST_GROQ_BASE_URL), settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => aiRelay.publish(userId, e) });
+  const ai = new AiService({ db: database.db, config: aiConfig, settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => aiRelay.publish(userId, e) });
   const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 

@@ -25,6 +25,8 @@ export interface KbDraft {
   title: string;
   summary: string;
   body: string;
+  /** Written by a language model (overrides the writer's flag, for writers that fall back). */
+  aiGenerated?: boolean;
 }
 
 export interface KbDraftWriter {

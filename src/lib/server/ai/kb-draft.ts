@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { groqClient, scrub, type AiConfigService } from './config';
 import { newNonce, untrusted, delimitingRule } from '$lib/domain/ai/delimit';
 import { log } from '../log';
+import type { KbDraftWriter } from '$lib/domain/kb/draft';
 
 export interface DraftTicket {
   subject: string;
@@ -68,4 +69,17 @@ export async function draftKbArticleWithLlm(ticket: DraftTicket, comments: Draft
     log.warn('kb draft with the LLM failed', { error: scrub(e instanceof Error ? e.message : String(e), apiKey) });
     return null;
   }
+}
+
+/**
+ * The KB service's draft writer when the assistant is configured: the LLM's draft, else (no key,
+ * assistant off, or an unusable reply) the structured Problem / Cause / Resolution draft.
+ */
+export function llmDraftWriter(config: AiConfigService, fallback: KbDraftWriter): KbDraftWriter {
+  return {
+    async draft(ticket, comments) {
+      const d = await draftKbArticleWithLlm(ticket, comments, { config });
+      return d ? { ...d, aiGenerated: true } : fallback.draft(ticket, comments);
+    }
+  };
 }

@@ -463,7 +463,7 @@ export class KbService {
           version: 1,
           revised_at: new Date(),
           source_ticket_id: ticketId,
-          ai_generated: this.drafter.aiGenerated === true,
+          ai_generated: draft.aiGenerated ?? this.drafter.aiGenerated === true,
           suspected_duplicate_id: dup?.id ?? null,
           suspected_duplicate_score: dup?.score ?? null
         });
