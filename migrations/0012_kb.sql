@@ -21,3 +21,6 @@ update kb_articles set revised_at = coalesce(published_at, updated_at);
 alter table kb_articles add column suspected_duplicate_id uuid references kb_articles (id) on delete set null;
 alter table kb_articles add column suspected_duplicate_score real;
 create unique index kb_articles_source_ticket_key on kb_articles (source_ticket_id) where source_ticket_id is not null;
+
+-- kb_articles gained columns: regenerate its change-capture trigger (0003) so they are captured.
+select outpost_sync_track('kb_articles');
