@@ -146,15 +146,20 @@ try {
   }
 
   // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
-  const nearest = (trx, v) => sql`select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx);
+  const nearest = (trx, v) => sql`select id, embedding <=> cast(${v} as vector(384)) as d from kb_embeddings where model = ${local.id} order by embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx);
   const plan = await db.transaction().execute(async (trx) => {
     await sql`select set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
     return sql`explain select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${vectorLiteral(hashEmbed('vpn'))} as vector(384)) limit 10`.execute(trx);
   });
   console.log(`plan of the vector part: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan/.test(l)).join(' | ')}`);
-  for (const ef of [EF_SEARCH, 40]) {
+  // Two recalls: by id (the exact top 10's ids found), and by distance as ann-benchmarks counts it
+  // (a result counts when it is no farther than the exact 10th neighbour + 1e-3): with many
+  // near-duplicate chunks, several vectors tie at the 10th distance and the id recall counts a
+  // tie that HNSW returned instead of the one the exact scan happened to list as a miss.
+  for (const ef of [EF_SEARCH, 40, 200, 400]) {
     let hit = 0;
     let total = 0;
+    let hitByDistance = 0;
     const times = [];
     for (const q of queries) {
       const v = vectorLiteral(hashEmbed(q));
@@ -171,9 +176,11 @@ try {
       const want = new Set(exact.rows.map((r) => r.id));
       total += want.size;
       hit += approx.rows.filter((r) => want.has(r.id)).length;
+      const kth = exact.rows.length ? Number(exact.rows[exact.rows.length - 1].d) : 0;
+      hitByDistance += Math.min(want.size, approx.rows.filter((r) => Number(r.d) <= kth + 1e-3).length);
     }
     times.sort((a, b) => a - b);
-    console.log(`HNSW ef_search=${ef}: recall@10 ${(hit / total).toFixed(3)} against the exact scan over ${queries.length} queries (target ≥ 0.95); vector query p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`);
+    console.log(`HNSW ef_search=${ef}: recall@10 by id ${(hit / total).toFixed(3)}, by distance ${(hitByDistance / total).toFixed(3)} against the exact scan over ${queries.length} queries (target ≥ 0.95); vector query p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`);
   }
 } finally {
   await database.close();
