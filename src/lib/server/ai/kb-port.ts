@@ -3,7 +3,6 @@
 // audience, keyword and vector lists fused by reciprocal rank.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
-import { aiRepo } from './repository';
 import { searchKb } from '../search/kb-search';
 
 /** `public`: public articles only; `internal`: public and internal (readers with kb.read.internal). */
@@ -24,8 +23,7 @@ export type KbSearchPort = (q: { query: string; limit: number; audience: KbAudie
 /** The assistant's view of the hybrid KB search (keyword + vectors, RRF) with some body text for the model. */
 export function hybridKbSearch(db: Kysely<DB>): KbSearchPort {
   return async ({ query, limit, audience }) => {
-    const hits = await searchKb(db, { query, mode: 'hybrid', limit, audience: audience === 'internal' ? 'all' : 'public' });
-    const bodies = new Map((await aiRepo.kbBodies(db, hits.map((h) => h.id))).map((r) => [r.id, r.body]));
-    return hits.map((h) => ({ id: h.id, slug: h.slug, title: h.title, summary: h.summary, body: bodies.get(h.id) ?? null, score: h.score }));
+    const hits = await searchKb(db, { query, mode: 'hybrid', limit, audience: audience === 'internal' ? 'all' : 'public', bodyChars: 1500 });
+    return hits.map((h) => ({ id: h.id, slug: h.slug, title: h.title, summary: h.summary, body: h.body ?? null, score: h.score }));
   };
 }

@@ -136,9 +136,4 @@ export const aiRepo = {
   ticketIdByNumber(db: Kysely<DB>, number: number) {
     return db.selectFrom('tickets').select(['id']).where('number', '=', String(number)).executeTakeFirst();
   },
-  /** The first 1,500 characters of these articles' bodies (what the model reads of a search hit). */
-  kbBodies(db: Kysely<DB>, ids: readonly string[]) {
-    if (!ids.length) return Promise.resolve([] as { id: string; body: string }[]);
-    return db.selectFrom('kb_articles').select(['id', sql<string>`left(body, 1500)`.as('body')]).where('id', 'in', [...ids]).execute();
-  }
 };

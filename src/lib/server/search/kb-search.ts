@@ -25,6 +25,8 @@ export interface KbSearchOptions {
   includeUnpublished?: boolean;
   /** The embedder for the query; default: the active provider's. */
   embedder?: Embedder;
+  /** Also return the first this many characters of each article's body (default none). */
+  bodyChars?: number;
 }
 
 export interface KbSearchHit {
@@ -36,6 +38,8 @@ export interface KbSearchHit {
   score: number;
   /** Passages of the body around the query's words (`**` marks them). */
   highlights?: string[];
+  /** The body's beginning, when `bodyChars` asked for it. */
+  body?: string;
 }
 
 export interface KbSearchDetail {
@@ -134,7 +138,7 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
   else ranked = reciprocalRankFusion([lists.keyword, lists.semantic], RRF_K).map((f) => ({ id: f.id, score: f.score }));
   ranked = ranked.slice(0, limit);
 
-  const rows = new Map((await searchRepo.hits(db, ranked.map((r) => r.id), words)).map((r) => [r.id, r]));
+  const rows = new Map((await searchRepo.hits(db, ranked.map((r) => r.id), words, opts.bodyChars ?? 0)).map((r) => [r.id, r]));
   const items: KbSearchHit[] = [];
   for (const r of ranked) {
     const row = rows.get(r.id);
@@ -142,6 +146,7 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     const hit: KbSearchHit = { id: row.id, slug: row.slug, title: row.title, summary: row.summary, score: Math.round(r.score * 1e6) / 1e6 };
     const hl = row.headline?.split(' … ').map((s) => s.trim()).filter(Boolean);
     if (hl?.length) hit.highlights = hl;
+    if (row.body !== null) hit.body = row.body;
     items.push(hit);
   }
   return { items, mode: opts.mode, model: opts.mode === 'keyword' ? null : model, ...(degraded ? { degraded } : {}) };

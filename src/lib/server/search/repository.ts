@@ -70,12 +70,16 @@ export const searchRepo = {
     return r.rows.map((x) => ({ id: x.id, score: 1 - Number(x.distance) }));
   },
 
-  /** Title, summary and a highlighted passage of each article (for the words in `words`, when any). */
-  async hits(db: Kysely<DB>, ids: string[], words: string[]) {
+  /**
+   * Title, summary and a highlighted passage of each article (for the words in `words`, when any),
+   * and the first `bodyChars` characters of its body when asked (the assistant's tool reads them).
+   */
+  async hits(db: Kysely<DB>, ids: string[], words: string[], bodyChars = 0) {
     if (!ids.length) return [];
     const q = words.length ? sql`to_tsquery('english', ${words.join(' | ')})` : sql`''::tsquery`;
-    const r = await sql<{ id: string; slug: string; title: string; summary: string | null; headline: string | null }>`
+    const r = await sql<{ id: string; slug: string; title: string; summary: string | null; headline: string | null; body: string | null }>`
       select a.id, a.slug, a.title, a.summary,
+        ${bodyChars > 0 ? sql`left(a.body, ${bodyChars})` : sql`null`} as body,
         ts_headline('english', left(a.body, 20000), ${q}, 'MaxFragments=2, MinWords=6, MaxWords=22, StartSel=**, StopSel=**, FragmentDelimiter=" … "') as headline
       from kb_articles a
       where a.id = any(${ids}::uuid[])`.execute(db);
