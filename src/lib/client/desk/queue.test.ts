@@ -104,6 +104,11 @@ describe('watchQueue', () => {
 		await until(() => seen.at(-1)?.length === 2);
 		expect(seen.at(-1)).toEqual(['t1', 't2']);
 		expect(seen.length).toBeLessThan(10);
+		// The burst's last coalesced reload may still be on its way on a busy machine: let it land.
+		for (let last = -1; last !== seen.length; ) {
+			last = seen.length;
+			await new Promise((r) => setTimeout(r, 120));
+		}
 		await db.users.put({ id: 'someone' }); // other tables do not reload the queue
 		const n = seen.length;
 		await new Promise((r) => setTimeout(r, 120));
