@@ -10,6 +10,8 @@
 //      ef_search search uses and at pgvector's default 40) against an exact scan of the same
 //      query with index scans disabled.
 //   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
+// BENCH_KEEP_DB=1 keeps the loaded database; BENCH_REUSE_DB=<its url> then re-runs 3 and 4 on it
+// (same generator and seed, so the same queries), skipping the embedding, load and index build.
 import { register } from 'tsx/esm/api';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,14 +22,17 @@ register({ tsconfig: new URL('../../tsconfig.json', import.meta.url).pathname })
 const N = Number(process.argv[2] ?? 100_000);
 const Q = Math.max(200, Number(process.argv[3] ?? 300));
 
-const fresh = await freshPgDatabase();
+const reuse = process.env.BENCH_REUSE_DB;
+const fresh = reuse ? { url: reuse, drop: async () => {} } : await freshPgDatabase();
 if (!fresh) {
   console.log('kb-search: skipped (set TEST_DATABASE_URL)');
   process.exit(0);
 }
-await ensureBuilt();
-const srv = await startServer({ dataDir: tmpDir(), databaseUrl: fresh.url, port: 4297 });
-await srv.stop(); // migrated
+if (!reuse) {
+  await ensureBuilt();
+  const srv = await startServer({ dataDir: tmpDir(), databaseUrl: fresh.url, port: 4297 });
+  await srv.stop(); // migrated
+}
 
 const { openDatabase } = await import('../../src/lib/server/db/connection.ts');
 const { searchKb, EF_SEARCH } = await import('../../src/lib/server/search/kb-search.ts');
@@ -70,9 +75,12 @@ function query() {
 // ─── 1. embedder throughput ─────────────────────────────────────────────────────────────────
 console.log(`kb-search bench: ${N} articles, ${Q} queries, PostgreSQL ${new URL(fresh.url).host} (machine shared with other jobs: timings are noisy)`);
 const articles = Array.from({ length: N }, (_, i) => article(i));
+const local = new LocalEmbedder();
+// Drawn here so the seed's sequence (and so the search queries below) is the same with BENCH_REUSE_DB.
+const qs = Array.from({ length: 2000 }, query);
+if (!reuse) {
 const chunks = articles.flatMap((a, ai) => chunkArticle(a).map((c) => ({ ai, ...c })));
 const bytes = chunks.reduce((s, c) => s + Buffer.byteLength(c.content), 0);
-const local = new LocalEmbedder();
 let t = performance.now();
 const cpu0 = process.cpuUsage();
 const vectors = chunks.map((c) => hashEmbed(c.content));
@@ -82,7 +90,6 @@ const cpuSec = (cpu.user + cpu.system) / 1e6;
 // Wall time depends on how much of a core this process got; CPU time does not.
 console.log(`local embedder: ${chunks.length} chunks (${(bytes / 1e6).toFixed(1)} MB) in ${sec.toFixed(1)} s wall → ${Math.round(chunks.length / sec)} texts/s, ${(bytes / 1e6 / sec).toFixed(2)} MB/s; per CPU second (${cpuSec.toFixed(1)} s CPU): ${Math.round(chunks.length / cpuSec)} texts/s, ${(bytes / 1e6 / cpuSec).toFixed(2)} MB/s`);
 t = performance.now();
-const qs = Array.from({ length: 2000 }, query);
 for (const q of qs) hashEmbed(q);
 console.log(`local embedder, short queries: ${(((performance.now() - t) * 1000) / qs.length).toFixed(0)} µs per query`);
 
@@ -123,6 +130,7 @@ try {
   await c.query('analyze kb_embeddings');
 } finally {
   await c.end();
+}
 }
 
 // ─── 3. search latency ──────────────────────────────────────────────────────────────────────
@@ -184,6 +192,6 @@ try {
   }
 } finally {
   await database.close();
-  if (!process.env.BENCH_KEEP_DB) await fresh.drop();
+  if (!process.env.BENCH_KEEP_DB && !reuse) await fresh.drop();
   else console.log(`kept database: ${fresh.url}`);
 }

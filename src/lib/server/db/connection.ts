@@ -26,6 +26,18 @@ export interface OpenOptions {
   poolMax?: number;
 }
 
+/**
+ * pgvector's HNSW search settings, per session for every connection (the KB search's nearest
+ * chunks, search/kb-search.ts): ef_search is the candidate list size (pgvector's default is 40);
+ * relaxed_order lets a scan that needs more rows than ef_search (a filter dropped some, or a big
+ * page) keep reading the graph. Set at connect time, so a search needs no transaction and no SET.
+ */
+export const EF_SEARCH = 100;
+const HNSW_SETTINGS: [string, string][] = [
+  ['hnsw.ef_search', String(EF_SEARCH)],
+  ['hnsw.iterative_scan', 'relaxed_order']
+];
+
 // timestamptz → Date (pg default), int8 → string (pg default; PGlite's adapter matches).
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
@@ -33,7 +45,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       connectionString: opts.databaseUrl,
       max: opts.poolMax ?? 20,
       idleTimeoutMillis: 30_000,
-      application_name: 'outpost'
+      application_name: 'outpost',
+      // Startup parameters: custom settings are accepted before pgvector is loaded, and apply once it is.
+      options: HNSW_SETTINGS.map(([k, v]) => `-c ${k}=${v}`).join(' ')
     });
     // An idle connection the server drops (restart, failover, pg_terminate_backend) must not crash
     // the process: pg emits it on the pool, and an unhandled 'error' event would.
@@ -47,6 +61,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   if (!dir.startsWith('memory://')) fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const pglite = await PGlite.create({ dataDir: dir, extensions: { vector } });
+  // One session for the whole process: the HNSW settings once, here.
+  for (const [k, v] of HNSW_SETTINGS) await pglite.query('select set_config($1, $2, false)', [k, v]);
   // One session: a query issued outside a running transaction waits for it. The timeout turns a
   // mistaken wait-on-yourself into an error instead of a server that stops answering.
   const pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), connectionTimeoutMillis: 30_000 });

@@ -3,16 +3,14 @@
 // reciprocal rank, k = 60). The one entry point for the REST route, the portal and the AI
 // assistant's search_knowledge_base tool; the caller says what the reader may see.
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../db/schema';
 import { can, type Actor } from '$lib/domain/auth/permissions';
 import { AppError } from '$lib/domain/common/errors';
 import { queryWords } from '$lib/domain/search/text';
-import { reciprocalRankFusion, RRF_K } from '$lib/domain/search/fusion';
 import type { SearchMode } from '$lib/domain/search/schemas';
 import { vectorLiteral, type Embedder } from './embedder';
 import { activeEmbedder, searchKeyRing } from './provider';
-import { searchRepo, type KeywordQuery, type RankedId, type Visibility } from './repository';
+import { searchRepo, type KeywordQuery, type Visibility } from './repository';
 import { log } from '../log';
 
 export interface KbSearchOptions {
@@ -52,12 +50,13 @@ export interface KbSearchDetail {
 }
 
 /**
- * HNSW candidate list size. pgvector's default is 40; 100 keeps recall@10 of the index at the
- * exact scan's level on our vectors (tests/bench/kb-search.mjs measures it) for about a
- * millisecond more. It also bounds how many chunks one scan returns, so it is at least the
- * number of chunks asked for.
+ * HNSW candidate list size (hnsw.ef_search), set once per database connection
+ * (db/connection.ts) rather than per search. pgvector's default is 40; tests/bench/kb-search.mjs
+ * measures recall@10 of the index against an exact scan at several values. With
+ * hnsw.iterative_scan = relaxed_order (also per connection) a scan that needs more chunks than
+ * this (a hybrid page of 50) keeps reading the graph instead of stopping short.
  */
-export const EF_SEARCH = 100;
+export { EF_SEARCH } from '../db/connection';
 
 /** What an actor may see in search: staff with kb.read.internal everything published, authors drafts too. */
 export function searchVisibilityFor(actor: Actor | null, wantUnpublished = false): Visibility {
@@ -75,19 +74,14 @@ export const KEYWORD_CAP = 1000;
  * title or summary; any word anywhere. Natural questions rarely have every word in one article,
  * and the selective tiers first keep ranking cheap. Score: tier first, then ts_rank_cd.
  */
-async function keywordTiers(db: Kysely<DB>, query: string, words: string[], v: Visibility, k: number): Promise<RankedId[]> {
-  const out: RankedId[] = [];
+function keywordTiers(query: string, words: string[]): KeywordQuery[] {
   const tiers: KeywordQuery[] = [];
   // Quotes, "-word" or "or": the person wrote a query; only the query as written answers it.
   if (/"|(^|\s)-\S|\sor\s/i.test(query)) words = [];
   if (words.length) tiers.push({ kind: 'tsquery', text: words.map((w) => `${w}:AB`).join(' & ') });
   tiers.push({ kind: 'websearch', text: query });
   if (words.length > 1) tiers.push({ kind: 'tsquery', text: words.map((w) => `${w}:AB`).join(' | ') }, { kind: 'tsquery', text: words.join(' | ') });
-  for (let t = 0; t < tiers.length && out.length < k; t++) {
-    const found = await searchRepo.keyword(db, tiers[t], v, out.map((x) => x.id), k - out.length, KEYWORD_CAP);
-    for (const x of found) out.push({ id: x.id, score: tiers.length - t + x.score / (1 + x.score) });
-  }
-  return out;
+  return tiers;
 }
 
 export async function searchKb(db: Kysely<DB>, opts: KbSearchOptions): Promise<KbSearchHit[]> {
@@ -121,29 +115,27 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     }
   }
 
-  const lists = await db.transaction().execute(async (trx) => {
-    let keyword: RankedId[] = [];
-    let semantic: RankedId[] = [];
-    if (opts.mode !== 'semantic') keyword = await keywordTiers(trx, query, words, v, k);
-    if (vector && model) {
-      await sql`select set_config('hnsw.ef_search', ${String(Math.max(EF_SEARCH, k * 2))}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-      semantic = await searchRepo.nearest(trx, vector, model, v, k * 2, k);
-    }
-    return { keyword, semantic };
+  // One statement: keyword tiers, nearest chunks, fusion and the page's hits (searchRepo.search).
+  const tiers = opts.mode !== 'semantic' ? keywordTiers(query, words) : null;
+  const rows = await searchRepo.search(db, {
+    mode: opts.mode,
+    tiers,
+    vector: vector && model ? vector : null,
+    model,
+    v,
+    k,
+    chunks: k * 2,
+    cap: KEYWORD_CAP,
+    limit,
+    words,
+    bodyChars: opts.bodyChars ?? 0
   });
-
-  let ranked: RankedId[];
-  if (opts.mode === 'keyword') ranked = lists.keyword;
-  else if (opts.mode === 'semantic') ranked = lists.semantic;
-  else ranked = reciprocalRankFusion([lists.keyword, lists.semantic], RRF_K).map((f) => ({ id: f.id, score: f.score }));
-  ranked = ranked.slice(0, limit);
-
-  const rows = new Map((await searchRepo.hits(db, ranked.map((r) => r.id), words, opts.bodyChars ?? 0)).map((r) => [r.id, r]));
+  const nTiers = tiers?.length ?? 0;
   const items: KbSearchHit[] = [];
-  for (const r of ranked) {
-    const row = rows.get(r.id);
-    if (!row) continue; // deleted between the two reads
-    const hit: KbSearchHit = { id: row.id, slug: row.slug, title: row.title, summary: row.summary, score: Math.round(r.score * 1e6) / 1e6 };
+  for (const row of rows) {
+    const score =
+      opts.mode === 'hybrid' ? Number(row.fused) : opts.mode === 'keyword' ? nTiers - Number(row.tier) + Number(row.rank) / (1 + Number(row.rank)) : 1 - Number(row.distance);
+    const hit: KbSearchHit = { id: row.id, slug: row.slug, title: row.title, summary: row.summary, score: Math.round(score * 1e6) / 1e6 };
     const hl = row.headline?.split(' … ').map((s) => s.trim()).filter(Boolean);
     if (hl?.length) hit.highlights = hl;
     if (row.body !== null) hit.body = row.body;

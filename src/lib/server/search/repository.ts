@@ -1,5 +1,6 @@
 // Queries of knowledge-base search and embedding (explicit columns, no rules).
-import { sql, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Updateable } from 'kysely';
+import { RRF_K } from '$lib/domain/search/fusion';
 import type { DB } from '../db/schema';
 import type { KbEmbeddingSettingsTable } from '../db/schema-search';
 
@@ -19,70 +20,131 @@ const visible = (v: Visibility) =>
 /** A web-search style query as typed (quotes, -, or), or a to_tsquery built from plain words. */
 export type KeywordQuery = { kind: 'websearch' | 'tsquery'; text: string };
 
-export interface RankedId {
-  id: string;
-  score: number;
+/** One search's parameters (see searchRepo.search). */
+export interface SearchPlan {
+  mode: 'keyword' | 'semantic' | 'hybrid';
+  /** Keyword tiers in order (none: no keyword part). */
+  tiers: KeywordQuery[] | null;
+  /** The query vector as pgvector text (null: no vector part). */
+  vector: string | null;
+  model: string | null;
+  v: Visibility;
+  /** Candidates per list. */
+  k: number;
+  /** Nearest chunks read through the index (several may belong to one article). */
+  chunks: number;
+  /** At most this many matches ranked per keyword tier. */
+  cap: number;
+  /** Hits returned. */
+  limit: number;
+  /** Query words to highlight in the body. */
+  words: string[];
+  bodyChars: number;
 }
+
+export interface SearchRow {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string | null;
+  body: string | null;
+  headline: string | null;
+  /** hybrid: the fused RRF score. */
+  fused: number | null;
+  /** Keyword tier (0 = the first) and ts_rank_cd, when the article is a keyword candidate. */
+  tier: number | null;
+  rank: number | null;
+  /** Cosine distance of the best chunk, when the article is a vector candidate. */
+  distance: number | null;
+}
+
+/** RRF's k (domain/search/fusion.ts), as a SQL literal. */
+const RRF_K_SQL = sql.lit(RRF_K);
 
 export const searchRepo = {
   // ─── search ───────────────────────────────────────────────────────────────────────────────
   /**
-   * Articles matching a text-search query, ranked with ts_rank_cd over the weighted vector
-   * (title A over summary B over body C). At most `cap` matches are ranked: ranking reads every
-   * matching row, and a common word matches thousands; the tiers in kb-search.ts ask the
-   * selective questions first, so the cap only bites on queries that match a large share.
+   * One search in one statement (one round trip, no transaction): the keyword candidates, the
+   * vector candidates, their fusion and the page's hits with highlights (and body text when
+   * asked) are CTEs of a single query. See kb-search.ts for what each part means.
+   *
+   * Keyword tiers: tier t ranks at most `cap` of its matches with ts_rank_cd over the weighted
+   * vector (title A over summary B over body C) and keeps its best `k`, excluding the articles of
+   * earlier tiers; a tier is only scanned while the earlier ones found fewer than `k` (a
+   * one-time filter: PostgreSQL skips the scan when it is false). The list is tier first, then
+   * rank, then id; its first `k` are the keyword candidates.
+   *
+   * Vector: the `chunks` nearest chunks of `model` through the HNSW index (hnsw.ef_search and
+   * hnsw.iterative_scan are set per connection, see db/connection.ts), best chunk per article,
+   * the first `k` visible articles by distance.
+   *
+   * Fusion (hybrid): reciprocal rank, each list votes 1 / (RRF_K + rank), ties broken by the
+   * best rank in either list, then the id: the same rule as domain/search/fusion.ts.
    */
-  async keyword(db: Kysely<DB>, q: KeywordQuery, v: Visibility, exclude: string[], limit: number, cap: number): Promise<RankedId[]> {
-    const tsq = q.kind === 'websearch' ? sql`websearch_to_tsquery('english', ${q.text})` : sql`to_tsquery('english', ${q.text})`;
-    const r = await sql<{ id: string; rank: number }>`
-      select m.id, ts_rank_cd(m.search_vector, m.q, 1) as rank
-      from (
-        select a.id, a.search_vector, q
-        from kb_articles a, ${tsq} q
-        where a.search_vector @@ q and ${visible(v)} ${exclude.length ? sql`and a.id <> all(${exclude}::uuid[])` : sql``}
-        limit ${cap}
-      ) m
-      order by rank desc, m.id
-      limit ${limit}`.execute(db);
-    return r.rows.map((x) => ({ id: x.id, score: Number(x.rank) }));
-  },
-
-  /**
-   * Nearest chunks of `model` by cosine distance through the HNSW index, then their articles
-   * (best chunk per article) that the reader may see. Run inside a transaction that set
-   * hnsw.ef_search (SET LOCAL), see kb-search.ts.
-   */
-  async nearest(db: Kysely<DB>, vector: string, model: string, v: Visibility, chunks: number, limit: number): Promise<RankedId[]> {
-    const r = await sql<{ id: string; distance: number }>`
-      select c.article_id as id, min(c.distance) as distance
-      from (
-        select e.article_id, e.embedding <=> cast(${vector} as vector(384)) as distance
-        from kb_embeddings e
-        where e.model = ${model}
-        order by e.embedding <=> cast(${vector} as vector(384))
-        limit ${chunks}
-      ) c
-      join kb_articles a on a.id = c.article_id
-      where ${visible(v)}
-      group by c.article_id
-      order by distance, c.article_id
-      limit ${limit}`.execute(db);
-    return r.rows.map((x) => ({ id: x.id, score: 1 - Number(x.distance) }));
-  },
-
-  /**
-   * Title, summary and a highlighted passage of each article (for the words in `words`, when any),
-   * and the first `bodyChars` characters of its body when asked (the assistant's tool reads them).
-   */
-  async hits(db: Kysely<DB>, ids: string[], words: string[], bodyChars = 0) {
-    if (!ids.length) return [];
-    const q = words.length ? sql`to_tsquery('english', ${words.join(' | ')})` : sql`''::tsquery`;
-    const r = await sql<{ id: string; slug: string; title: string; summary: string | null; headline: string | null; body: string | null }>`
+  async search(db: Kysely<DB>, p: SearchPlan): Promise<SearchRow[]> {
+    const { v, k } = p;
+    const ctes: RawBuilder<unknown>[] = [];
+    const tiers = p.tiers ?? [];
+    tiers.forEach((q, t) => {
+      const tsq = q.kind === 'websearch' ? sql`websearch_to_tsquery('english', ${q.text})` : sql`to_tsquery('english', ${q.text})`;
+      const before = Array.from({ length: t }, (_, u) => sql.raw(`k${u}`));
+      const gate = t ? sql`and (${sql.join(before.map((b) => sql`(select count(*) from ${b})`), sql` + `)}) < ${k} and a.id not in (${sql.join(before.map((b) => sql`select id from ${b}`), sql` union all `)})` : sql``;
+      ctes.push(sql`${sql.raw(`k${t}`)} as (
+        select m.id, ts_rank_cd(m.search_vector, m.q, 1) as rank
+        from (
+          select a.id, a.search_vector, q
+          from kb_articles a, ${tsq} q
+          where a.search_vector @@ q and ${visible(v)} ${gate}
+          limit ${p.cap}
+        ) m
+        order by rank desc, m.id
+        limit ${k})`);
+    });
+    const kwUnion = tiers.length
+      ? sql.join(tiers.map((_, t) => sql`select id, ${sql.raw(String(t))} as tier, rank from ${sql.raw(`k${t}`)}`), sql` union all `)
+      : sql`select null::uuid as id, 0 as tier, 0::real as rank where false`;
+    ctes.push(sql`kw as (
+        select id, tier, rank, r from (select id, tier, rank, row_number() over (order by tier, rank desc, id) as r from (${kwUnion}) u) x
+        where r <= ${k})`);
+    ctes.push(
+      p.vector
+        ? sql`vec as (
+        select c.article_id as id, min(c.distance) as distance, row_number() over (order by min(c.distance), c.article_id) as r
+        from (
+          select e.article_id, e.embedding <=> cast(${p.vector} as vector(384)) as distance
+          from kb_embeddings e
+          where e.model = ${p.model}
+          order by e.embedding <=> cast(${p.vector} as vector(384))
+          limit ${p.chunks}
+        ) c
+        join kb_articles a on a.id = c.article_id
+        where ${visible(v)}
+        group by c.article_id
+        order by distance, c.article_id
+        limit ${k})`
+        : sql`vec as (select null::uuid as id, 0::float8 as distance, 0::bigint as r where false)`
+    );
+    if (p.mode === 'hybrid')
+      ctes.push(sql`f as (
+        select id, sum(1::float8 / (${RRF_K_SQL} + r)) as fused, min(r) as best
+        from (select id, r from kw union all select id, r from vec) u
+        group by id
+        order by fused desc, best, id
+        limit ${p.limit})`);
+    else
+      ctes.push(sql`f as (select id, null::float8 as fused, r as best from ${sql.raw(p.mode === 'keyword' ? 'kw' : 'vec')} order by r limit ${p.limit})`);
+    const q = p.words.length ? sql`to_tsquery('english', ${p.words.join(' | ')})` : sql`''::tsquery`;
+    const r = await sql<SearchRow>`
+      with ${sql.join(ctes, sql`, `)}
       select a.id, a.slug, a.title, a.summary,
-        ${bodyChars > 0 ? sql`left(a.body, ${bodyChars})` : sql`null`} as body,
-        ts_headline('english', left(a.body, 20000), ${q}, 'MaxFragments=2, MinWords=6, MaxWords=22, StartSel=**, StopSel=**, FragmentDelimiter=" … "') as headline
-      from kb_articles a
-      where a.id = any(${ids}::uuid[])`.execute(db);
+        ${p.bodyChars > 0 ? sql`left(a.body, ${p.bodyChars})` : sql`null`} as body,
+        ts_headline('english', left(a.body, 20000), ${q}, 'MaxFragments=2, MinWords=6, MaxWords=22, StartSel=**, StopSel=**, FragmentDelimiter=" … "') as headline,
+        f.fused, kw.tier, kw.rank, vec.distance
+      from f
+      join kb_articles a on a.id = f.id
+      left join kw on kw.id = f.id
+      left join vec on vec.id = f.id
+      order by ${p.mode === 'hybrid' ? sql`f.fused desc, f.best, f.id` : sql`f.best`}`.execute(db);
     return r.rows;
   },
 
