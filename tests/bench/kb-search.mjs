@@ -12,6 +12,7 @@
 //   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
 // BENCH_KEEP_DB=1 keeps the loaded database; BENCH_REUSE_DB=<its url> then re-runs 3 and 4 on it
 // (same generator and seed, so the same queries), skipping the embedding, load and index build.
+// BENCH_EF=100,400 chooses the ef_search values of part 4 (BENCH_EF=none skips it).
 import { register } from 'tsx/esm/api';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -164,7 +165,8 @@ try {
   // (a result counts when it is no farther than the exact 10th neighbour + 1e-3): with many
   // near-duplicate chunks, several vectors tie at the 10th distance and the id recall counts a
   // tie that HNSW returned instead of the one the exact scan happened to list as a miss.
-  for (const ef of [EF_SEARCH, 40, 200, 400]) {
+  const efs = (process.env.BENCH_EF ?? `${EF_SEARCH},40,200,400`).split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+  for (const ef of efs) {
     let hit = 0;
     let total = 0;
     let hitByDistance = 0;

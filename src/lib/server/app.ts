@@ -47,6 +47,7 @@ import { setSearchKeyRing } from './search/provider';
 import { AiService } from './ai/service';
 import { AiConfigService } from './ai/config';
 import { hybridKbSearch } from './ai/kb-port';
+import { KbSearchService } from './search/kb-search';
 import { llmDraftWriter } from './ai/kb-draft';
 import { structuredDraftWriter } from '$lib/domain/kb/draft';
 import { AiEventRelay, AI_CHANNEL } from './ai/relay';
@@ -86,6 +87,8 @@ export interface App {
   emailIngest: EmailIngestService;
   /** Knowledge base: articles, workflow, versions, feedback, drafts from resolved tickets (issue 7). */
   kb: KbService;
+  /** Knowledge-base search as a reader (keyword, semantic, hybrid). */
+  kbSearch: KbSearchService;
   /** AI assistant (issue 7 §3): chat turns with tool calls, streamed over /ws. */
   ai: AiService;
   /** Outbound mail: compose/deliver, the failed-mail view (email issue). */
@@ -181,7 +184,7 @@ async function boot(cfg: Config): Promise<App> {
   });
   // AI: the search_knowledge_base tool reads the same hybrid search as the REST route and the portal.
   const ai = new AiService({ db: database.db, config: aiConfig, settings, tickets: ticketApi, kbSearch: hybridKbSearch(database.db), publish: (userId, e) => aiRelay.publish(userId, e) });
-  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, ai, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
+  const a: App = { config: cfg, database, settings, auth, users, tickets, ticketApi, ticketRelations, ticketWork, ticketConfig, assets, notifications, mutations, files, sla, sync, hub, presence, background, email, emailIngest, kb, kbSearch: new KbSearchService(database.db), ai, outbound, requesterThread, startedAt: Date.now(), schemaVersion: migration.current };
   const stopEmail: (() => Promise<void>)[] = [];
 
   if (!cfg.OUTPOST_MIGRATE_ONLY) {

@@ -377,6 +377,8 @@ export interface KbArticlesTable extends Audit {
   /** 0012: a draft from a resolved ticket that likely duplicates this published article. */
   suspected_duplicate_id: string | null;
   suspected_duplicate_score: number | null;
+  /** 0016: title (A) and summary (B) only, for the keyword tiers that ask about those. */
+  title_vector: ReadOnly<string>;
 }
 
 export interface KbArticleVersionsTable extends Audit {

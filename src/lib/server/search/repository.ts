@@ -17,8 +17,12 @@ const visible = (v: Visibility) =>
     sql` and `
   );
 
-/** A web-search style query as typed (quotes, -, or), or a to_tsquery built from plain words. */
-export type KeywordQuery = { kind: 'websearch' | 'tsquery'; text: string };
+/**
+ * A web-search style query as typed (quotes, -, or), or a to_tsquery built from plain words.
+ * `titleText`: the same question asked of title_vector (title and summary only, 0016) without
+ * weight labels, which its GIN index answers exactly; `text` (with :AB) still ranks.
+ */
+export type KeywordQuery = { kind: 'websearch' | 'tsquery'; text: string; titleText?: string };
 
 /** One search's parameters (see searchRepo.search). */
 export interface SearchPlan {
@@ -89,12 +93,13 @@ export const searchRepo = {
       const tsq = q.kind === 'websearch' ? sql`websearch_to_tsquery('english', ${q.text})` : sql`to_tsquery('english', ${q.text})`;
       const before = Array.from({ length: t }, (_, u) => sql.raw(`k${u}`));
       const gate = t ? sql`and (${sql.join(before.map((b) => sql`(select count(*) from ${b})`), sql` + `)}) < ${k} and a.id not in (${sql.join(before.map((b) => sql`select id from ${b}`), sql` union all `)})` : sql``;
+      const match = q.titleText !== undefined ? sql`a.title_vector @@ to_tsquery('english', ${q.titleText})` : sql`a.search_vector @@ q`;
       ctes.push(sql`${sql.raw(`k${t}`)} as (
         select m.id, ts_rank_cd(m.search_vector, m.q, 1) as rank
         from (
           select a.id, a.search_vector, q
           from kb_articles a, ${tsq} q
-          where a.search_vector @@ q and ${visible(v)} ${gate}
+          where ${match} and ${visible(v)} ${gate}
           limit ${p.cap}
         ) m
         order by rank desc, m.id
