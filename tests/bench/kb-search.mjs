@@ -53,7 +53,43 @@ const topics = fixture.map((a) => ({ a, sentences: sentencesOf(a), words: [...ne
 const allWords = [...new Set(topics.flatMap((t) => t.words))];
 const qualifiers = ['on Windows 11', 'on a Mac', 'for new starters', 'in the London office', 'for contractors', 'when working remotely', 'after the update', 'on the second floor', 'for managers', 'in the warehouse', 'at the branch office', 'on shared PCs'];
 
-function article(i) {
+// Two generators (BENCH_GENERATOR):
+//  templated (default, the original): article i is topic i mod 59 — 4–8 sentences drawn with
+//    repetition from that fixture article's ~6 sentences, one sentence of another topic, a line
+//    of the topic's words, one of 12 qualifiers. 100 000 articles are ~1 700 near-copies of each
+//    of 59 texts, so a query's exact 10 nearest are decided by tiny differences among thousands of
+//    near-ties: a worst case for any approximate index, and not what a real KB looks like.
+//  varied: articles differ in what they are about, as in a real KB: each names one or two of
+//    3 000 synthetic products/systems (skewed: some are common), sometimes an error code; takes a
+//    shuffled subset of its topic's sentences without repetition, each reworded (about 1 word in
+//    6 of 4+ letters swapped for another KB word or a product name); adds one to two sentences
+//    of one or two other topics and one sentence of its own. Queries: the same mix as templated
+//    (fixture queries, topic words with typos) plus a third asking about one generated article
+//    (its product and some of its words). Recall keeps its meaning: HNSW top 10 against the
+//    exact top 10 of the same queries over the same vectors.
+const GENERATOR = process.env.BENCH_GENERATOR ?? 'templated';
+if (!['templated', 'varied'].includes(GENERATOR)) throw new Error(`BENCH_GENERATOR: templated or varied, not ${GENERATOR}`);
+const SYL = ['ka', 've', 'lo', 'mi', 'tor', 'rex', 'an', 'bri', 'sol', 'den', 'qua', 'fi', 'zen', 'mar', 'os', 'tel', 'ur', 'gan', 'pli', 'vo', 'nex', 'dra', 'sy', 'lu', 'cor', 'pha', 'tu', 'gri'];
+// Drawn only for varied, so templated keeps the original sequence (and BENCH_REUSE_DB its queries).
+const names = Array.from({ length: GENERATOR === 'varied' ? 3000 : 0 }, () => {
+  let w = '';
+  for (let k = 2 + Math.floor(rnd() * 2); k > 0; k--) w += pick(SYL);
+  return w[0].toUpperCase() + w.slice(1);
+});
+const codes = Array.from({ length: GENERATOR === 'varied' ? 2000 : 0 }, () => `${pick(['E', 'ERR', '0x8007', 'KB', 'EV'])}${Math.floor(rnd() * 100000)}`);
+const skewed = (a) => a[Math.floor(a.length * rnd() * rnd())];
+const verbs = ['fails to load', 'asks for a restart', 'shows a warning', 'stops responding', 'needs the latest update', 'cannot reach the server', 'rejects the certificate', 'loses its settings'];
+const reword = (sentence, e) => sentence.replace(/[A-Za-z]{4,}/g, (w) => (rnd() < 0.15 ? (rnd() < 0.25 ? e : pick(allWords)) : w));
+const shuffled = (a) => {
+  const b = [...a];
+  for (let k = b.length - 1; k > 0; k--) {
+    const j = Math.floor(rnd() * (k + 1));
+    [b[k], b[j]] = [b[j], b[k]];
+  }
+  return b;
+};
+
+function templatedArticle(i) {
   const t = topics[i % topics.length];
   const other = pick(topics);
   const body = [];
@@ -65,8 +101,30 @@ function article(i) {
   return { slug: `gen-${i}`, title: `${t.a.title} ${q} (${i})`, summary: `${t.a.summary} ${q}.`, body: body.join('\n\n') };
 }
 
+function variedArticle(i) {
+  const t = pick(topics);
+  const e = skewed(names);
+  const e2 = rnd() < 0.4 ? skewed(names) : null;
+  const code = rnd() < 0.35 ? pick(codes) : null;
+  const own = shuffled(t.sentences).slice(0, 2 + Math.floor(rnd() * Math.max(1, t.sentences.length - 1)));
+  const body = own.map((x) => reword(x, e));
+  for (let k = 1 + Math.floor(rnd() * 2); k > 0; k--) body.splice(Math.floor(rnd() * (body.length + 1)), 0, reword(pick(pick(topics).sentences), e2 ?? e));
+  body.push(`${e} ${pick(verbs)}${code ? ` with ${code}` : ''} when ${pick(t.words)} ${pick(t.words)}${e2 ? ` is used with ${e2}` : ''} ${pick(qualifiers)}.`);
+  const title = [`${t.a.title} in ${e}`, `${e}: ${t.a.title.toLowerCase()}`, `${t.a.title} (${e}${code ? `, ${code}` : ''})`][Math.floor(rnd() * 3)];
+  return { slug: `gen-${i}`, title, summary: `${reword(t.a.summary, e)}`, body: body.join('\n\n'), topic: t, e, code };
+}
+const article = GENERATOR === 'varied' ? variedArticle : templatedArticle;
+
 const typo = (w) => (w.length < 5 ? w : rnd() < 0.5 ? w.slice(0, 2) + w.slice(3) : w.slice(0, 3) + w[4] + w[3] + w.slice(5));
+let articles = [];
 function query() {
+  if (GENERATOR === 'varied' && rnd() < 0.33) {
+    // About one generated article: its product (or error code) and two or three of its words.
+    const a = pick(articles);
+    const words = (a.title + ' ' + a.body).toLowerCase().match(/[a-z]{4,}/g);
+    const own = Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(words));
+    return [a.code && rnd() < 0.3 ? a.code : a.e.toLowerCase(), ...own].join(' ');
+  }
   if (rnd() < 0.3) return pick(fixtureQueries);
   const t = pick(topics);
   const words = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pick(t.words));
@@ -74,8 +132,8 @@ function query() {
 }
 
 // ─── 1. embedder throughput ─────────────────────────────────────────────────────────────────
-console.log(`kb-search bench: ${N} articles, ${Q} queries, PostgreSQL ${new URL(fresh.url).host} (machine shared with other jobs: timings are noisy)`);
-const articles = Array.from({ length: N }, (_, i) => article(i));
+console.log(`kb-search bench: ${N} articles (${GENERATOR} generator), ${Q} queries, PostgreSQL ${new URL(fresh.url).host} (machine shared with other jobs: timings are noisy)`);
+articles = Array.from({ length: N }, (_, i) => article(i));
 const local = new LocalEmbedder();
 // Drawn here so the seed's sequence (and so the search queries below) is the same with BENCH_REUSE_DB.
 const qs = Array.from({ length: 2000 }, query);
@@ -111,6 +169,8 @@ try {
     for (const a of b) ids.push(bySlug.get(a.slug));
   }
   const tArticles = performance.now() - t;
+  // Rebuilt after the load with the migrations' definition (its m and ef_construction).
+  const indexDef = (await c.query(`select pg_get_indexdef('kb_embeddings_embedding_idx'::regclass) as d`)).rows[0].d;
   await c.query('drop index kb_embeddings_embedding_idx');
   t = performance.now();
   for (let i = 0; i < chunks.length; i += 1000) {
@@ -125,8 +185,8 @@ try {
   console.log(`load: ${N} articles in ${(tArticles / 1000).toFixed(1)} s (tsvector computed on insert), ${chunks.length} vectors in ${(tVectors / 1000).toFixed(1)} s`);
   await c.query(`set maintenance_work_mem = '1GB'`);
   t = performance.now();
-  await c.query('create index kb_embeddings_embedding_idx on kb_embeddings using hnsw (embedding vector_cosine_ops)');
-  console.log(`HNSW build (m=16, ef_construction=64) over ${chunks.length} vectors: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await c.query(indexDef);
+  console.log(`HNSW build (${/with \((.*)\)/i.exec(indexDef)?.[1] ?? 'm=16, ef_construction=64'}) over ${chunks.length} vectors: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await c.query('analyze kb_articles');
   await c.query('analyze kb_embeddings');
 } finally {
