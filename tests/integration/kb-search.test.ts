@@ -5,7 +5,8 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { sql } from 'kysely';
 import type { Database } from '../../src/lib/server/db/connection';
-import { searchKb, searchKbDetailed } from '../../src/lib/server/search/kb-search';
+import { searchKb, searchKbDetailed, EF_SEARCH } from '../../src/lib/server/search/kb-search';
+import { reciprocalRankFusion, RRF_K } from '../../src/lib/domain/search/fusion';
 import { EmbeddingService } from '../../src/lib/server/search/embedding-service';
 import { LocalEmbedder } from '../../src/lib/server/search/embedder';
 import { openFixtureDb } from '../support/jobs-fixture';
@@ -147,5 +148,20 @@ describe.each(backends)('knowledge-base search on %s', (backend) => {
     }
     const d = await searchKbDetailed(database.db, { query: 'vpn', mode: 'hybrid', limit: 3, audience: 'public' });
     expect(d.model).toBe(local.id);
+  });
+
+  it('hybrid order (fused in SQL) is the reciprocal rank fusion of the keyword and semantic lists of 30', async () => {
+    for (const q of ['vpn keeps disconnecting', 'printer jam', 'reset password phone', 'outlok wont open', 'share screen meeting']) {
+      const [kw, sem] = await Promise.all([searchKb(database.db, { query: q, mode: 'keyword', limit: 30, audience: 'public' }), searchKb(database.db, { query: q, mode: 'semantic', limit: 30, audience: 'public' })]);
+      const fused = reciprocalRankFusion([kw, sem], RRF_K).slice(0, 10);
+      const hybrid = await searchKb(database.db, { query: q, mode: 'hybrid', limit: 10, audience: 'public' });
+      expect(hybrid.map((h) => h.id)).toEqual(fused.map((f) => f.id));
+      hybrid.forEach((h, i) => expect(h.score).toBeCloseTo(fused[i].score, 5));
+    }
+  });
+
+  it('every connection searches the HNSW index with the configured ef_search and iterative scan, without a SET per search', async () => {
+    const r = await sql<{ ef: string; scan: string }>`select current_setting('hnsw.ef_search') as ef, current_setting('hnsw.iterative_scan') as scan`.execute(database.db);
+    expect(r.rows[0]).toEqual({ ef: String(EF_SEARCH), scan: 'relaxed_order' });
   });
 });
