@@ -225,7 +225,7 @@ try {
   // (a result counts when it is no farther than the exact 10th neighbour + 1e-3): with many
   // near-duplicate chunks, several vectors tie at the 10th distance and the id recall counts a
   // tie that HNSW returned instead of the one the exact scan happened to list as a miss.
-  const efs = (process.env.BENCH_EF ?? `${EF_SEARCH},40,200,400`).split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+  const efs = [...new Set((process.env.BENCH_EF ?? `${EF_SEARCH},40,100,200,400`).split(','))].filter((x) => /^\d+$/.test(x)).map(Number);
   for (const ef of efs) {
     let hit = 0;
     let total = 0;
