@@ -5,6 +5,8 @@ import { liveQuery } from 'dexie';
 import { getDb } from '../db';
 import type { OverlayRecord } from '$sync/client/schema';
 import { watchQueue, type QueueQuery, type QueueRow } from './queue';
+
+export { overlayRows, resortIfNeeded } from './queue-overlays';
 import { loadViews, saveViews, type SavedView } from './views';
 
 export function watchView(q: QueueQuery, on: { rows: (rows: QueueRow[]) => void; error: (e: unknown) => void }): () => void {

@@ -7,6 +7,7 @@ import type { OutpostDb, TicketRow } from '../db';
 import { CLOSED_STATUSES, OPEN_STATUSES, RECENT_CLOSED_DAYS, comparator, matcher, project, type QueueQuery, type QueueRow } from './queue-core';
 
 export * from './queue-core';
+export * from './queue-overlays';
 
 /** Picks the most selective Dexie index for the view and filters. */
 export function collectionFor(db: OutpostDb, q: QueueQuery): Collection<TicketRow, string> {
