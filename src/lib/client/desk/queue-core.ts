@@ -199,18 +199,22 @@ export function sortRows(rows: QueueRow[], sort: SortKey, current: SortKey): Que
 	return out;
 }
 
-const DIGIT = 65536;
 /**
  * Positions 0..n-1 ordered by the keys (the last one most significant), ties in position order.
- * Keys are integers (ms epochs, ranks, ticket numbers) or ±Infinity; NaN sorts last.
+ * Keys are integers (ms epochs, ranks, ticket numbers) or ±Infinity; NaN sorts last. Each key is
+ * shifted to 0..range and split into 32-bit halves, then sorted 16 bits per pass (as many passes
+ * as its range needs: one for a priority or a ticket number, two for dates within 136 years… of ms,
+ * three beyond).
  */
 function radixOrder(n: number, keys: Float64Array[]): Uint32Array {
 	let idx = new Uint32Array(n);
 	let tmp = new Uint32Array(n);
 	for (let i = 0; i < n; i++) idx[i] = i;
-	const count = new Uint32Array(DIGIT + 1);
+	const count = new Uint32Array(65537);
+	const lo = new Uint32Array(n);
+	const hi = new Uint32Array(n);
+	const digit = new Uint16Array(n);
 	for (const key of keys) {
-		// shift to 0..range, Infinity (and NaN) just after the largest finite key, -Infinity at 0
 		let min = Infinity;
 		let max = -Infinity;
 		for (let i = 0; i < n; i++) {
@@ -219,18 +223,27 @@ function radixOrder(n: number, keys: Float64Array[]): Uint32Array {
 			if (v < Infinity && v > max) max = v;
 		}
 		if (!(min <= max)) continue; // no finite key: nothing to order by
-		const top = max - min + 2;
+		const top = max - min + 2; // Infinity (and NaN) just after the largest finite key, -Infinity at 0
 		for (let i = 0; i < n; i++) {
 			const v = key[i];
-			key[i] = v === -Infinity ? 0 : v < Infinity ? v - min + 1 : top;
+			const x = v === -Infinity ? 0 : v < Infinity ? v - min + 1 : top;
+			lo[i] = x % 4294967296;
+			hi[i] = Math.floor(x / 4294967296);
 		}
-		for (let shift = 1; shift <= top; shift *= DIGIT) {
+		const passes = top < 65536 ? 1 : top < 4294967296 ? 2 : top < 281474976710656 ? 3 : 4;
+		for (let p = 0; p < passes; p++) {
+			const src = p < 2 ? lo : hi;
+			const shift = p % 2 ? 16 : 0;
 			count.fill(0);
-			for (let j = 0; j < n; j++) count[(Math.floor(key[idx[j]] / shift) % DIGIT) + 1]++;
-			for (let d = 1; d <= DIGIT; d++) count[d] += count[d - 1];
+			for (let i = 0; i < n; i++) {
+				const d = (src[i] >>> shift) & 0xffff;
+				digit[i] = d;
+				count[d + 1]++;
+			}
+			for (let d = 1; d <= 65536; d++) count[d] += count[d - 1];
 			for (let j = 0; j < n; j++) {
 				const i = idx[j];
-				tmp[count[Math.floor(key[i] / shift) % DIGIT]++] = i;
+				tmp[count[digit[i]]++] = i;
 			}
 			const t = idx;
 			idx = tmp;
