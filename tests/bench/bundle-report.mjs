@@ -19,7 +19,7 @@ import { ensureBuilt, root } from './lib.mjs';
 const args = process.argv.slice(2);
 const modIdx = args.indexOf('--modules');
 const modulesFile = modIdx >= 0 ? args[modIdx + 1] : null;
-const routes = args.filter((a, i) => a.startsWith('/') && i !== modIdx + 1);
+const routes = args.filter((a, i) => a.startsWith('/') && !(modIdx >= 0 && i === modIdx + 1));
 if (!routes.length) routes.push('/login', '/tickets', '/tech', '/portal');
 
 await ensureBuilt();

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from './db';
-import { peekRows } from './idb-peek';
+import { peekRows, peekThenLive } from './idb-peek';
 
 let db: OutpostDb | undefined;
 afterEach(async () => db?.delete());
@@ -32,5 +32,54 @@ describe('peekRows', () => {
 		expect(await peekRows('tickets', { index: 'updated_at', limit: 5, dbName: name })).toBeNull();
 		const names = (await indexedDB.databases()).map((d) => d.name);
 		expect(names).not.toContain(name);
+	});
+
+	it('reads several key ranges in one go, up to the limit from each', async () => {
+		const name = `peek-ranges-${Math.random()}`;
+		db = new OutpostDb(name);
+		const iso = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+		const statuses = ['new', 'waiting', 'closed'];
+		await db.tickets.bulkPut(Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, status: statuses[i % 3], updated_at: iso(i) })));
+		const rows = await peekRows<{ id: string }>('tickets', { index: '[status+updated_at]', range: ['new', 'waiting'].map((st) => IDBKeyRange.bound([st], [st, []])), direction: 'prev', limit: 2, dbName: name });
+		expect(rows?.map((r) => r.id)).toEqual(['t27', 't24', 't28', 't25']);
+	});
+});
+
+describe('peekThenLive', () => {
+	const tick = () => new Promise((r) => setTimeout(r, 0));
+
+	it('shows the peeked rows, then starts the live query after the peek, and stops it', async () => {
+		const log: string[] = [];
+		let resolvePeek!: (rows: string[] | null) => void;
+		const stop = peekThenLive<string>({
+			peek: () => new Promise((r) => (resolvePeek = r)),
+			first: (rows) => log.push(`first ${rows.join(',')}`),
+			live: async () => {
+				log.push('live');
+				return () => log.push('stopped');
+			},
+			error: () => log.push('error')
+		});
+		await tick();
+		expect(log).toEqual([]); // the live query waits for the peek
+		resolvePeek(['a', 'b']);
+		await tick();
+		expect(log).toEqual(['first a,b', 'live']);
+		stop();
+		expect(log).toEqual(['first a,b', 'live', 'stopped']);
+	});
+
+	it('skips empty or failed peeks, reports a failing live query, and stops one that starts late', async () => {
+		const log: string[] = [];
+		peekThenLive<string>({ peek: async () => null, first: () => log.push('first'), live: () => Promise.reject(new Error('x')), error: (e) => log.push(`error ${(e as Error).message}`) });
+		peekThenLive<string>({ peek: () => Promise.reject(new Error('idb')), first: () => log.push('first'), live: async () => () => log.push('stopped 2'), error: () => log.push('error 2') });
+		await tick();
+		expect(log).toEqual(['error x']);
+		let startLive!: (stop: () => void) => void;
+		const stop = peekThenLive<string>({ peek: null, first: () => log.push('first'), live: () => new Promise((r) => (startLive = r)), error: () => {} });
+		stop();
+		startLive(() => log.push('late stopped'));
+		await tick();
+		expect(log).toEqual(['error x', 'late stopped']);
 	});
 });

@@ -7,7 +7,8 @@ import { DEFAULT_DB_NAME } from './db-name';
 export interface PeekOptions<T> {
 	/** An index of the store, or null for the primary key. */
 	index: string | null;
-	range?: IDBKeyRange | null;
+	/** One key range, or several read one after another in the same transaction (each up to `limit`). */
+	range?: IDBKeyRange | null | IDBKeyRange[];
 	direction?: IDBCursorDirection;
 	/** Rows to return at most. */
 	limit: number;
@@ -17,7 +18,10 @@ export interface PeekOptions<T> {
 	dbName?: string;
 }
 
-/** Up to `limit` matching rows in index order; null when the database, store or index is not there. */
+/**
+ * Up to `limit` matching rows (per range) in index order; null when the database, store or index is
+ * not there.
+ */
 export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekOptions<T>): Promise<T[] | null> {
 	if (typeof indexedDB === 'undefined') return Promise.resolve(null);
 	return new Promise((resolve) => {
@@ -44,21 +48,76 @@ export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekO
 				if (opts.index && !os.indexNames.contains(opts.index)) return done(null);
 				const source = opts.index ? os.index(opts.index) : os;
 				const out: T[] = [];
-				let scanned = 0;
 				const maxScan = opts.maxScan ?? Infinity;
-				const cursor = source.openCursor(opts.range ?? null, opts.direction ?? 'next');
-				cursor.onsuccess = () => {
-					const c = cursor.result;
-					if (!c || out.length >= opts.limit || scanned >= maxScan) return done(out);
-					scanned++;
-					const row = c.value as T;
-					if (!opts.filter || opts.filter(row)) out.push(row);
-					c.continue();
+				const ranges = Array.isArray(opts.range) ? opts.range : [opts.range ?? null];
+				// Each range in turn: up to `limit` matches (and `maxScan` entries) from each.
+				const next = (i: number) => {
+					if (i >= ranges.length) return done(out);
+					let found = 0;
+					let scanned = 0;
+					const cursor = source.openCursor(ranges[i], opts.direction ?? 'next');
+					cursor.onsuccess = () => {
+						const c = cursor.result;
+						if (!c || found >= opts.limit || scanned >= maxScan) return next(i + 1);
+						scanned++;
+						const row = c.value as T;
+						if (!opts.filter || opts.filter(row)) {
+							out.push(row);
+							found++;
+						}
+						c.continue();
+					};
+					cursor.onerror = () => done(null);
 				};
-				cursor.onerror = () => done(null);
+				next(0);
 			} catch {
 				done(null);
 			}
 		};
 	});
+}
+
+/**
+ * The first screenful from IndexedDB, then the live query — what every list screen does on open:
+ * `peek` reads a few rows without Dexie (usually `peekRows`) and hands them to `first`; `live` (a
+ * dynamic import of a Dexie module that subscribes) starts once the peek is over, since IndexedDB
+ * would otherwise serve the live query's big read first — so `first` (only called with rows, never
+ * after stop) always comes before the live query's first answer. A null `peek` starts the live
+ * query at once. A failure of `live` (its import, its subscription) goes to `error`. Returns the
+ * stop function, for an `$effect`.
+ */
+export function peekThenLive<T>(opts: {
+	peek: (() => Promise<T[] | null>) | null;
+	first: (rows: T[]) => void;
+	live: () => Promise<() => void>;
+	error: (e: unknown) => void;
+}): () => void {
+	let stopped = false;
+	let stop: (() => void) | undefined;
+	const startLive = () => {
+		if (stopped) return;
+		opts.live().then(
+			(s) => {
+				if (stopped) s();
+				else stop = s;
+			},
+			(e) => {
+				if (!stopped) opts.error(e);
+			}
+		);
+	};
+	if (!opts.peek) startLive();
+	else
+		opts
+			.peek()
+			.catch(() => null)
+			.then((rows) => {
+				if (!stopped && rows?.length) opts.first(rows);
+			})
+			.catch(() => {})
+			.finally(startLive);
+	return () => {
+		stopped = true;
+		stop?.();
+	};
 }

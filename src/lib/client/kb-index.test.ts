@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect, afterAll } from 'vitest';
-import { KbIndex, stem, terms, type KbDoc } from './kb-index-core';
+import { KbIndex, stem, terms, words, type KbDoc } from './kb-index-core';
 import { searchLocalKb, resetLocalKb } from './kb-index';
 import { OutpostDb } from './db';
 
@@ -22,6 +22,34 @@ describe('stemming and stop words', () => {
 	});
 	it('drops stop words', () => {
 		expect(terms('How do I reset my password?')).toEqual(['reset', stem('password')]);
+	});
+});
+
+describe('portal suggestions (the cases of the former portal suggest(), on the KB index)', () => {
+	const index = new KbIndex();
+	const art = (title: string, body: string, tags: string[], extra: Partial<KbDoc> = {}) => doc(title, body, { tags, audience: 'public', ...extra });
+	const vpn = art('Connect to the VPN from home', 'Open the VPN client and sign in.', ['vpn', 'remote']);
+	const printer = art('Printer jams', 'Open tray 2 and remove the paper.', ['printing']);
+	const pwd = art('Reset your password', 'Use the self-service page.', ['account']);
+	const wifi = art('Wi-Fi drops in meeting rooms', 'Forget the network and rejoin; VPN users reconnect the VPN.', ['network']);
+	const draft = art('VPN setup (draft)', '', ['vpn'], { status: 'draft' });
+	const internal = art('VPN server runbook', '', ['vpn'], { audience: 'internal' });
+	for (const d of [vpn, printer, pwd, wifi, draft, internal]) index.add(d);
+	// what the portal offers (routes/portal/new: published, public)
+	const publicOnly = (d: KbDoc) => d.status === 'published' && d.audience === 'public';
+
+	it('matches title, tags and body, best first, only published public articles', () => {
+		// The index stems "dropping" to meet "drops": the Wi-Fi article matches both words (title and
+		// body), the VPN one only "vpn" (title, tags, body); the draft and the internal one never show.
+		expect(ids(index.search('my vpn keeps dropping', { filter: publicOnly }))).toEqual([wifi.title, vpn.title]);
+		expect(ids(index.search('vpn', { filter: publicOnly }))).toEqual([vpn.title, wifi.title]);
+		expect(ids(index.search('The printer is jammed', { filter: publicOnly })).slice(0, 1)).toEqual([printer.title]);
+		expect(ids(index.search('forgot password', { filter: publicOnly }))).toEqual([pwd.title]);
+	});
+	it('returns nothing for stop-word text and at most the limit', () => {
+		expect(index.search('the and', { filter: publicOnly })).toEqual([]);
+		expect(index.search('open', { filter: publicOnly, limit: 1 })).toHaveLength(1);
+		expect(words('Café WIFI, wifi!')).toEqual(['cafe', 'wifi', 'wifi']);
 	});
 });
 

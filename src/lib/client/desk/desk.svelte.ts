@@ -1,7 +1,7 @@
 // State shared by the desk's queue (layout) and the ticket detail page: which row the keyboard
 // is on, the bulk selection, and requests from shortcuts ("r" reply, "a" assign) that the detail
 // page acts on. Kept for the page's life, so coming back to the queue finds it as it was.
-import type { QueueRow } from './queue';
+import type { QueueRow } from './queue-core';
 
 class Desk {
 	/** The refined rows the queue shows (a plain array; never proxied). */

@@ -1,7 +1,10 @@
 // People and teams for the desk (names, the assignee combobox), read from the synced `users` and
-// `teams` tables. Small tables: kept in memory while a desk screen is open.
-import { liveQuery } from 'dexie';
-import { getDb, type OutpostDb } from '../db';
+// `teams` tables. Small tables: kept in memory while a desk screen is open. No Dexie up front: the
+// people are read from IndexedDB directly first (names for a list's first screenful), then both
+// tables live through ./directory-live.ts.
+import type { OutpostDb } from '../db';
+import type { Row } from '$sync/client/schema';
+import { peekRows, peekThenLive } from '../idb-peek';
 
 export interface Person {
 	id: string;
@@ -33,31 +36,32 @@ class Directory {
 		return id ? this.people.get(id)?.name : undefined;
 	}
 
+	setPeople(rows: Row[]) {
+		this.people = new Map(
+			rows
+				.filter((r) => !r.deleted_at)
+				.map((r) => {
+					const roles = Array.isArray(r.role_keys) ? (r.role_keys as string[]) : [];
+					const p: Person = { id: r.id, name: String(r.name ?? r.email ?? ''), email: String(r.email ?? ''), team_id: (r.team_id as string | null) ?? null, staff: roles.some((k) => STAFF.includes(k)) && r.status !== 'inactive' };
+					return [r.id, p];
+				})
+		);
+		this.loaded = true;
+	}
+	setTeams(rows: Row[]) {
+		this.teams = new Map(rows.filter((r) => !r.deleted_at).map((r) => [r.id, { id: r.id, name: String(r.name ?? '') }]));
+	}
+
 	/** Subscribes while at least one desk screen uses it; returns the release function. */
-	use(db: OutpostDb = getDb()): () => void {
-		const a = liveQuery(() => db.users.toArray()).subscribe({
-			next: (rows) => {
-				this.people = new Map(
-					rows
-						.filter((r) => !r.deleted_at)
-						.map((r) => {
-							const roles = Array.isArray(r.role_keys) ? (r.role_keys as string[]) : [];
-							const p: Person = { id: r.id, name: String(r.name ?? r.email ?? ''), email: String(r.email ?? ''), team_id: (r.team_id as string | null) ?? null, staff: roles.some((k) => STAFF.includes(k)) && r.status !== 'inactive' };
-							return [r.id, p];
-						})
-				);
-				this.loaded = true;
+	use(db?: OutpostDb): () => void {
+		return peekThenLive<Row>({
+			peek: this.loaded ? null : () => peekRows<Row>('users', { index: null, limit: 5000, dbName: db?.name }),
+			first: (rows) => {
+				if (!this.loaded) this.setPeople(rows);
 			},
+			live: () => import('./directory-live').then(({ watchDirectory }) => watchDirectory(db, { people: (rows) => this.setPeople(rows), teams: (rows) => this.setTeams(rows) })),
 			error: () => {}
 		});
-		const b = liveQuery(() => db.teams.toArray()).subscribe({
-			next: (rows) => (this.teams = new Map(rows.filter((r) => !r.deleted_at).map((r) => [r.id, { id: r.id, name: String(r.name ?? '') }]))),
-			error: () => {}
-		});
-		return () => {
-			a.unsubscribe();
-			b.unsubscribe();
-		};
 	}
 }
 

@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from '../db';
-import { emptyFilters, loadQueue, firstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
+import { emptyFilters, loadQueue, peekFirstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
 
@@ -38,6 +38,41 @@ describe('desk queue', () => {
 		expect(sortRows(loaded, 'updated_desc', 'updated_desc')).toBe(loaded);
 	});
 
+	it('sorts many rows with ties exactly as a stable comparator sort does', () => {
+		// 5000 rows newest first, few distinct priorities, dues and numbers (many ties), some missing.
+		let seedN = 7;
+		const rnd = (k: number) => (seedN = (seedN * 48271) % 2147483647) % k;
+		const rows = Array.from({ length: 5000 }, (_, i) => {
+			const updatedMs = NOW - i * 1000 - (i % 3 === 0 ? 0 : 500);
+			const createdMs = rnd(5) === 0 ? 0 : NOW - rnd(50) * 60_000;
+			return { id: `r${i}`, number: rnd(10) === 0 ? null : rnd(400), subject: '', status: 'new', priority: ['low', 'medium', 'high', 'critical', 'odd'][rnd(5)], assignee_id: null, team_id: null, requester_id: null, type_id: null, tags: [], updated_at: new Date(updatedMs).toISOString(), created_at: createdMs ? new Date(createdMs).toISOString() : '', sla: 'none' as const, due: rnd(4) === 0 ? Infinity : NOW + rnd(30) * 60_000, search: '', updatedMs, createdMs };
+		});
+		const rank: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+		const key = (r: (typeof rows)[number], sort: SortKey): [number, number] => {
+			switch (sort) {
+				case 'priority':
+					return [-(rank[r.priority] ?? -1), -r.updatedMs];
+				case 'due':
+					return [r.due, -r.updatedMs];
+				case 'number_desc':
+					return [-(r.number ?? 0), 0];
+				case 'created_desc':
+					return [-r.createdMs, 0];
+				case 'updated_asc':
+					return [r.updatedMs, 0];
+				default:
+					return [-r.updatedMs, 0];
+			}
+		};
+		for (const sort of ['priority', 'due', 'number_desc', 'created_desc'] as SortKey[]) {
+			const expected = rows
+				.map((r, i) => ({ r, i, k: key(r, sort) }))
+				.sort((a, b) => (a.k[0] === b.k[0] ? a.k[1] - b.k[1] || a.i - b.i : a.k[0] < b.k[0] ? -1 : 1))
+				.map((x) => x.r.id);
+			expect(ids(sortRows(rows, sort, 'updated_desc')), sort).toEqual(expected);
+		}
+	});
+
 	it('builds each saved view from the indexes', async () => {
 		await seed();
 		expect(ids(await loadQueue(db, q({ view: 'open' })))).toEqual(['t1', 't2', 't3']);
@@ -45,7 +80,17 @@ describe('desk queue', () => {
 		expect(ids(await loadQueue(db, q({ view: 'unassigned' })))).toEqual(['t1']);
 		expect(ids(await loadQueue(db, q({ view: 'breaching', sort: 'due' })))).toEqual(['t2', 't1']);
 		expect(ids(await loadQueue(db, q({ view: 'closed' })))).toEqual(['t4']);
-		expect(ids(await firstPage(db, q({ view: 'open' }), 2))).toEqual(['t1', 't2']);
+	});
+
+	it('peeks a first screenful without Dexie: each status head newest first, merged, limited, then sorted', async () => {
+		await seed();
+		expect(ids((await peekFirstPage(q({ view: 'open' }), 2, db.name))!)).toEqual(['t1', 't2']);
+		expect(ids((await peekFirstPage(q({ view: 'open', sort: 'priority' }), 60, db.name))!)).toEqual(['t2', 't1', 't3']);
+		expect(ids((await peekFirstPage(q({ view: 'open', filters: { ...emptyFilters(), status: ['waiting', 'new'] } }), 60, db.name))!)).toEqual(['t1', 't3']);
+		expect(ids((await peekFirstPage(q({ view: 'unassigned' }), 60, db.name))!)).toEqual(['t1']);
+		// no status fixed by the view: the updated_at index, newest first (the deleted t6 is skipped)
+		expect(ids((await peekFirstPage(q({ view: 'closed' }), 60, db.name))!)).toEqual(['t4']);
+		expect(await peekFirstPage(q(), 60, `desk-none-${Math.random()}`)).toBeNull();
 	});
 
 	it('applies filters and sorts', async () => {

@@ -1,7 +1,7 @@
 // Views an agent saves for themselves: kept on this device in Dexie `meta` under a per-user key
 // (never synced, never cleared by sign-out: they hold no ticket data).
 import type { OutpostDb } from '../db';
-import { BUILTIN_VIEWS, SORTS, emptyFilters, type BuiltinView, type QueueFilters, type SortKey } from './queue';
+import { BUILTIN_VIEWS, SORTS, emptyFilters, type BuiltinView, type QueueFilters, type SortKey } from './queue-core';
 
 export interface SavedView {
 	id: string;

@@ -2,17 +2,34 @@
 // plural form by `params.count` and fills `{name}` placeholders. Dates and numbers go through
 // Intl in the signed-in user's locale and time zone (falling back to the browser's).
 import { en, type Message } from './en';
+import type { enMore } from './en-more';
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof en | keyof typeof enMore;
 export type MessageParams = Record<string, string | number>;
 
-const catalogue: Record<string, Message> = en;
+// The core catalogue is in every route; the strings only other pages use arrive with
+// `loadMoreMessages()` (awaited by the root +layout.ts before such a page renders).
+const catalogue: Record<string, Message> = { ...en };
+let more: Promise<void> | null = null;
+
+/** Loads the rest of the catalogue (./en-more.ts) once; safe to call often. */
+export function loadMoreMessages(): Promise<void> {
+	more ??= import('./en-more').then(
+		(m) => void Object.assign(catalogue, m.enMore),
+		(e) => {
+			more = null; // offline without the chunk cached: try again on the next page
+			throw e;
+		}
+	);
+	return more;
+}
 const pluralRules = new Intl.PluralRules('en');
 
 export function t(key: MessageKey, params?: MessageParams): string {
 	const message = catalogue[key];
 	let text: string;
-	if (typeof message === 'string') text = message;
+	if (message === undefined) text = key; // not loaded (yet): the key, never a crash
+	else if (typeof message === 'string') text = message;
 	else {
 		const count = Number(params?.count ?? 0);
 		const form = pluralRules.select(count) as keyof typeof message;
