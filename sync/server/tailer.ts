@@ -348,11 +348,11 @@ export class Tailer {
   /**
    * Compaction (the sync_compaction migration, ./compaction.ts): in the windows recorded before `olderThanMs` —
    * never the tail's — each row's entries are merged into its last one, which keeps its position,
-   * so every stored offset stays valid and the log keeps about one entry per changed row. Runs in
-   * batches of `batchKeys` rows, each in its own transaction. Window entry counts are kept exact
-   * (retention by size counts them).
+   * so every stored offset stays valid and the log keeps about one entry per changed row. One scan
+   * per run, at most `maxKeys` rows merged, in transactions of `batchKeys` rows. Window entry
+   * counts are kept exact (retention by size counts them).
    */
-  async compact(opts: { olderThanMs: number; batchKeys?: number; maxBatches?: number }): Promise<{ removedEntries: number; rows: number }> {
+  async compact(opts: { olderThanMs: number; batchKeys?: number; maxKeys?: number }): Promise<{ removedEntries: number; rows: number }> {
     const out = { removedEntries: 0, rows: 0 };
     const c = await sql<{ w: string | null }>`
       select max(w)::text as w from sync_windows where at < now() - make_interval(secs => ${opts.olderThanMs / 1000})`.execute(this.db);
@@ -384,16 +384,16 @@ export class Tailer {
        where i.indisprimary and c.relnamespace = 'public'::regnamespace
        group by c.relname`.execute(this.db);
     const pkOf = new Map(pks.rows.map((r) => [r.tbl, r.pk]));
+    // One scan finds the rows with more than one entry (oldest first); they are merged in batches,
+    // each in its own transaction. What is beyond maxKeys waits for the next run.
+    const groups = await sql<{ tbl: string; seqs: string[] }>`
+      select tbl, array_agg(seq order by seq)::text[] as seqs from sync_change_log
+       where key is not null and txid < pg_snapshot_xmax(${snap}::pg_snapshot) and pg_visible_in_snapshot(txid, ${snap}::pg_snapshot)
+       group by tbl, key having count(*) > 1
+       order by min(seq) limit ${opts.maxKeys ?? 50_000}`.execute(this.db);
     const batchKeys = opts.batchKeys ?? 2_000;
-    const skipped = new Set<string>();
-    for (let b = 0; b < (opts.maxBatches ?? 50); b++) {
-      const groups = await sql<{ tbl: string; key: string; seqs: string[] }>`
-        select tbl, key, array_agg(seq order by seq)::text[] as seqs from sync_change_log
-         where key is not null and txid < pg_snapshot_xmax(${snap}::pg_snapshot) and pg_visible_in_snapshot(txid, ${snap}::pg_snapshot)
-         group by tbl, key having count(*) > 1
-         order by min(seq) limit ${batchKeys + skipped.size}`.execute(this.db);
-      const todo = groups.rows.filter((g) => !skipped.has(`${g.tbl}\u0000${g.key}`));
-      if (!todo.length) break;
+    for (let b = 0; b < groups.rows.length; b += batchKeys) {
+      const todo = groups.rows.slice(b, b + batchKeys);
       const seqs = todo.flatMap((g) => g.seqs);
       const raw = await sql<{ seq: string; txid: string; op: CompactableEntry['op']; row: CompactableEntry['row']; old: CompactableEntry['old']; merged: string[] | null }>`
         select seq::text as seq, txid::text as txid, op, row, old, merged::text[] as merged from sync_change_log
@@ -408,10 +408,7 @@ export class Tailer {
           return r ? [{ seq: BigInt(r.seq), txid: BigInt(r.txid), op: r.op, row: r.row, old: r.old, merged: r.merged?.map(BigInt) ?? null }] : [];
         });
         const m = mergeRun(entries, pkOf.get(g.tbl) ?? ['id']);
-        if (!m) {
-          skipped.add(`${g.tbl}\u0000${g.key}`);
-          continue;
-        }
+        if (!m) continue;
         keep.push({ seq: String(m.keep.seq), op: m.keep.op, row: m.keep.row, old: m.keep.old, merged: m.keep.merged.map(String) });
         for (const s of m.remove) {
           remove.push(String(s));
@@ -436,7 +433,6 @@ export class Tailer {
         }
       });
       out.removedEntries += remove.length;
-      if (todo.length < batchKeys) break;
     }
     // Reads up to the cut now come from the compacted log, not from the copies kept in memory.
     const lastSeq = windows[windows.length - 1].lastSeq;
