@@ -62,6 +62,9 @@ interface WindowRow {
   entries: number | null;
 }
 
+/** Window numbers skipped at each start (see init). */
+const WINDOW_GAP = 1_000_000n;
+
 /** Nothing visible: the "previous snapshot" before the first window. */
 const NOTHING = '1:1:';
 
@@ -117,7 +120,13 @@ export class Tailer {
         await sql`update sync_windows set last_seq = ${lastSeq}, entries = ${m.rows[0].n} where w = ${last.w}`.execute(this.db);
       }
       this.prev = parseSnapshot(last.snap);
-      this.nextW = BigInt(last.w) + 1n;
+      // Windows are recorded without waiting for the WAL flush (see step), so the last few published
+      // before a database crash may be missing here; their transactions are not (they committed
+      // normally) and are read again into the next window. Numbering resumes past any window that
+      // could have been published, so an offset a client got from a lost window lies before all new
+      // windows: it receives those changes again (applying a change twice is harmless: whole
+      // values, upserts, deletes), never a window numbered like its own with other content.
+      this.nextW = BigInt(last.w) + WINDOW_GAP;
       this.tail = { w: BigInt(last.w), s: BigInt(lastSeq) };
     }
     const h = await sql<{ value: { w: string; s: string } }>`select value from sync_engine_state where key = 'horizon'`.execute(this.db);
@@ -189,8 +198,12 @@ export class Tailer {
     const w = this.nextW;
     const page = this.pageSize;
     const xip = [...prev.xip].map(String);
+    // The window row commits without waiting for the WAL flush (synchronous_commit off for this
+    // statement only): waiting was most of the commit → published latency (a flush per window).
+    // What a database crash may lose of it is handled in init().
     const r = await sql<RawEntry & { cur: string }>`
-      with s as (select pg_current_snapshot() as cur),
+      with cfg as (select set_config('synchronous_commit', 'off', true) as v),
+      s as (select pg_current_snapshot() as cur),
       page as (
         select * from (
           select l.seq, l.txid, l.tbl, l.op, l.row, l.old from sync_change_log l, s
@@ -204,7 +217,7 @@ export class Tailer {
         select ${String(w)}, s.cur::text, ${prev.text}, min(p.seq),
                case when count(*) < ${page} then max(p.seq) end,
                case when count(*) < ${page} then count(*) end
-          from s, page p group by s.cur::text)
+          from s, page p, cfg group by s.cur::text)
       select s.cur::text as cur, p.seq::text as seq, p.txid::text as txid, p.tbl, p.op, p.row, p.old
         from s left join page p on true
        order by p.seq`.execute(this.db);
@@ -323,11 +336,14 @@ export class Tailer {
        where newer > ${opts.maxEntries}`.execute(this.db);
     const cands = [byAge.rows[0]?.w, bySize.rows[0]?.w].filter((x): x is string => !!x).map(BigInt);
     if (!cands.length) return { droppedEntries: 0 };
-    let cut = cands.reduce((a, b) => (a > b ? a : b));
-    // Never drop the window the tail is in: positions must stay resolvable.
-    if (cut >= this.tail.w) cut = this.tail.w - 1n;
-    const win = await sql<{ snap: string; last_seq: string | null }>`select snap, last_seq::text as last_seq from sync_windows where w = ${String(cut)}`.execute(this.db);
+    const max = cands.reduce((a, b) => (a > b ? a : b));
+    // Never drop the window the tail is in: positions must stay resolvable. (Window numbers
+    // have gaps across restarts: the recorded window at or before the limit.)
+    const win = await sql<{ w: string; snap: string; last_seq: string | null }>`
+      select w::text as w, snap, last_seq::text as last_seq from sync_windows
+       where w <= ${String(max)} and w < ${String(this.tail.w)} order by sync_windows.w desc limit 1`.execute(this.db);
     if (!win.rows[0]) return { droppedEntries: 0 };
+    const cut = BigInt(win.rows[0].w);
     const horizon: Pos = { w: cut, s: BigInt(win.rows[0].last_seq ?? '0') };
     if (cmp(horizon, this.horizon) <= 0) return { droppedEntries: 0 };
     // Horizon first: a reader that sees it refuses positions behind it before rows disappear.
@@ -357,14 +373,13 @@ export class Tailer {
     const c = await sql<{ w: string | null }>`
       select max(w)::text as w from sync_windows where at < now() - make_interval(secs => ${opts.olderThanMs / 1000})`.execute(this.db);
     if (!c.rows[0]?.w) return out;
-    let cut = BigInt(c.rows[0].w);
-    if (cut >= this.tail.w) cut = this.tail.w - 1n;
-    if (cut <= this.horizon.w) return out;
+    const max = BigInt(c.rows[0].w);
     const win = await sql<{ w: string; snap: string; last_seq: string | null }>`
       select w::text as w, snap, last_seq::text as last_seq from sync_windows
-       where w > ${String(this.horizon.w)} and w <= ${String(cut)} order by sync_windows.w`.execute(this.db);
+       where w > ${String(this.horizon.w)} and w <= ${String(max)} and w < ${String(this.tail.w)} order by sync_windows.w`.execute(this.db);
     const windows = win.rows.map((r) => ({ w: BigInt(r.w), snap: parseSnapshot(r.snap), lastSeq: r.last_seq }));
     if (!windows.length) return out;
+    const cut = windows[windows.length - 1].w;
     const snap = windows[windows.length - 1].snap.text;
     /** The window that first saw txid: snapshots only ever see more, so a binary search. */
     const windowOf = (txid: bigint): bigint | null => {

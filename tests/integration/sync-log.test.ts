@@ -1,10 +1,14 @@
-// Change-log compaction (issue 3, the sync_compaction migration): history older than the threshold keeps one entry
-// per row, and a client resuming from ANY offset it could have stored — before, between or after
-// the compacted changes — still converges to the table, without a re-sync. The embedded engine on
-// PGlite and on the PostgreSQL server, the real @electric-sql/client ShapeStream.
+// The change log's upkeep (issue 3), the embedded engine on PGlite and on the PostgreSQL server, the
+// real @electric-sql/client ShapeStream:
+//   - compaction (the sync_compaction migration): history older than the threshold keeps one entry
+//     per row, and a client resuming from ANY offset it could have stored — before, between or after
+//     the compacted changes — still converges to the table, without a re-sync;
+//   - windows are recorded without waiting for the WAL flush: one lost in a database crash must not
+//     make a client that holds an offset in it skip a change.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isChangeMessage } from '@electric-sql/client';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
@@ -22,6 +26,10 @@ type Q = (text: string, params?: unknown[]) => Promise<any[]>;
 interface Harness {
   engine: SyncEngine;
   exec: Q;
+  /** PostgreSQL: the database, for connections of the test's own. */
+  databaseUrl?: string;
+  /** A new engine on the same database (the process restarted). */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   url(): string;
   headers(): Record<string, string>;
   close(): Promise<void>;
@@ -39,7 +47,8 @@ async function harness(backend: Backend): Promise<Harness> {
   } else database = await openDatabase({ pgliteDir: 'memory://' });
   const db = database.db as unknown as Kysely<any>;
   await migrate(db);
-  const engine = new SyncEngine({ db, engine: backend, databaseUrl, longPollMs: 20_000 });
+  const make = () => new SyncEngine({ db, engine: backend, databaseUrl, longPollMs: 20_000 });
+  let engine = make();
   const server = http.createServer((req, res) => {
     const ac = new AbortController();
     res.on('close', () => ac.abort());
@@ -59,8 +68,16 @@ async function harness(backend: Backend): Promise<Harness> {
   const exec: Q = async (text, params = []) => (await db.executeQuery(CompiledQuery.raw(text, params))).rows as any[];
   await exec(`insert into users (id, email, name) values ($1, 'compact-admin@example.test', 'Compact Admin')`, [ADMIN.id]);
   return {
-    engine,
+    get engine() {
+      return engine;
+    },
     exec,
+    databaseUrl,
+    async restart(whileDown) {
+      await engine.stop();
+      await whileDown?.();
+      engine = make();
+    },
     url: () => `${base}/shape`,
     headers: () => ({}),
     async close() {
@@ -174,5 +191,39 @@ describe.each(targets)('change-log compaction on %s', (backend) => {
     await until('fresh client', () => fresh.upToDates > 0 && holds(fresh, want), 15_000, fresh);
     expect(fresh.changes().filter(isChangeMessage).length).toBe(want.length);
     fresh.stop();
+  });
+
+  it('a window lost in a database crash: a client holding an offset in it still gets every change (PostgreSQL)', async (ctx) => {
+    if (!h.databaseUrl) return ctx.skip();
+    const ins = (q: Q, id: string, subject: string) => q(`insert into tickets (id, subject, requester_id, status) values ($1, $2, $3, 'new')`, [id, subject, ADMIN.id]);
+    const rep = new Replica(h, { shape: 'tickets' });
+    await until('up-to-date', () => rep.upToDates > 0, 15_000, rep);
+    // A transaction writes first (lower seq) and commits after a later one was published.
+    const slow = new pg.Client({ connectionString: h.databaseUrl });
+    await slow.connect();
+    const early = uuid();
+    const later = uuid();
+    try {
+      await slow.query('begin');
+      await ins((t, p) => slow.query(t, p as unknown[]).then((r) => r.rows), early, 'written first, committed last');
+      await ins(h.exec, later, 'committed first');
+      await until('later seen', () => !!rep.byId(later), 15_000, rep);
+      const saved = { offset: rep.stream.lastOffset, handle: rep.stream.shapeHandle! };
+      const rows = new Map(rep.rows);
+      rep.stop();
+      // The crash: the window the client's offset points into was never flushed.
+      await h.restart(async () => {
+        await h.exec(`delete from sync_windows where w = (select max(w) from sync_windows)`);
+        await slow.query('commit');
+      });
+      const resumed = new Replica(h, { shape: 'tickets' }, saved);
+      resumed.rows = rows;
+      await until('every change', async () => holds(resumed, await expected(h.exec)), 15_000, resumed);
+      expect(resumed.byId(early)?.subject).toBe('written first, committed last');
+      expect(resumed.refetches).toBe(0);
+      resumed.stop();
+    } finally {
+      await slow.end();
+    }
   });
 });
