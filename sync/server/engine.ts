@@ -34,6 +34,8 @@ export interface SyncEngineOptions {
   /** Change-log retention. */
   retentionMs?: number;
   retentionMaxEntries?: number;
+  /** Change-log compaction: history older than this keeps one entry per row (the sync_compaction migration). */
+  compactAfterMs?: number;
   /** Shape handles unused this long are forgotten (their clients re-sync). */
   shapeTtlMs?: number;
   /** Poll interval while long-polls wait and no notification channel exists. */
@@ -109,6 +111,7 @@ export class SyncEngine {
       longPollMs: 20_000,
       retentionMs: 7 * 86_400_000,
       retentionMaxEntries: 2_000_000,
+      compactAfterMs: 3_600_000,
       shapeTtlMs: 30 * 86_400_000,
       pollMs: 50,
       maxMessages: 5_000,
@@ -212,10 +215,12 @@ export class SyncEngine {
     }
   }
 
-  /** Retention of the log, forgetting unused handles, and schema refresh. */
+  /** Retention and compaction of the log, forgetting unused handles, and schema refresh. */
   async maintain() {
     const r = await this.tailer.retain({ olderThanMs: this.o.retentionMs, maxEntries: this.o.retentionMaxEntries });
     if (r.droppedEntries) this.o.log?.('info', 'sync change log trimmed', { droppedEntries: r.droppedEntries, horizon: fmt(this.tailer.horizon) });
+    const c = await this.tailer.compact({ olderThanMs: this.o.compactAfterMs });
+    if (c.removedEntries) this.o.log?.('info', 'sync change log compacted', { removedEntries: c.removedEntries, rows: c.rows });
     await sql`delete from sync_shapes where last_used_at < now() - make_interval(secs => ${this.o.shapeTtlMs / 1000})`.execute(this.db);
     const now = Date.now();
     for (const [h, i] of this.instances) if (now - i.usedAt > 3_600_000) this.instances.delete(h);
@@ -589,13 +594,22 @@ export class SyncEngine {
     const headers = (operation: ChangeMessage['headers']['operation']): ChangeMessage['headers'] => ({
       operation,
       relation: ['public', inst.def.table],
-      txids: [txid32(e.txid)],
+      txids: e.merged ? [txid32(e.txid), ...e.merged.map(txid32)] : [txid32(e.txid)],
       lsn: String(e.pos.w),
       op_position: Number(e.pos.s)
     });
     const full = inst.def.replica === 'full';
     const pkOnly = (row: Row) => this.pick(inst, row, inst.schema.pk);
     const all = (row: Row) => this.pick(inst, row, inst.def.columns);
+    if (e.merged) {
+      // Compacted history (tailer.compact): the client may hold any earlier image of the row, or
+      // none. The whole final row when it is in the shape (applied as an upsert), else a delete (a
+      // no-op for a client that does not hold it).
+      const last = e.op === 'delete' ? e.old : e.row;
+      if (!last) return [];
+      if (e.op !== 'delete' && inst.pred(last)) return [{ key: this.key(inst, last), value: all(last), headers: headers('insert') }];
+      return [{ key: this.key(inst, last), value: full ? all(last) : pkOnly(last), headers: headers('delete') }];
+    }
     if (e.op === 'insert') {
       return e.row && inst.pred(e.row) ? [{ key: this.key(inst, e.row), value: all(e.row), headers: headers('insert') }] : [];
     }

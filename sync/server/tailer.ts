@@ -18,6 +18,7 @@
 // memory, older ones are read back from the database with the same window assignment.
 import { sql, type Kysely } from 'kysely';
 import type { Row } from '../protocol/filter';
+import { mergeRun, type CompactableEntry } from './compaction';
 import { cmp, ORIGIN, parseSnapshot, visibleIn, type PgSnapshot, type Pos } from './offsets';
 
 export type LogOp = 'insert' | 'update' | 'delete' | 'truncate';
@@ -31,6 +32,8 @@ export interface LogEntry {
   row: Row | null;
   /** update: old values of the changed columns; delete: the old row. */
   old: Row | null;
+  /** A compacted entry (the sync_compaction migration): the txids of the entries merged into it. */
+  merged?: bigint[] | null;
 }
 
 export interface TailerOptions {
@@ -48,6 +51,7 @@ interface RawEntry {
   op: LogOp;
   row: Row | null;
   old: Row | null;
+  merged?: string[] | null;
 }
 
 interface WindowRow {
@@ -58,10 +62,17 @@ interface WindowRow {
   entries: number | null;
 }
 
+/** Window numbers skipped at each start (see init). */
+const WINDOW_GAP = 1_000_000n;
+
 /** Nothing visible: the "previous snapshot" before the first window. */
 const NOTHING = '1:1:';
 
-const toEntry = (r: RawEntry, w: bigint): LogEntry => ({ pos: { w, s: BigInt(r.seq) }, txid: BigInt(r.txid), tbl: r.tbl, op: r.op, row: r.row, old: r.old });
+const toEntry = (r: RawEntry, w: bigint): LogEntry => {
+  const e: LogEntry = { pos: { w, s: BigInt(r.seq) }, txid: BigInt(r.txid), tbl: r.tbl, op: r.op, row: r.row, old: r.old };
+  if (r.merged) e.merged = r.merged.map(BigInt);
+  return e;
+};
 
 export class Tailer {
   /** Snapshot of the last read: everything visible in it has been read. */
@@ -109,7 +120,13 @@ export class Tailer {
         await sql`update sync_windows set last_seq = ${lastSeq}, entries = ${m.rows[0].n} where w = ${last.w}`.execute(this.db);
       }
       this.prev = parseSnapshot(last.snap);
-      this.nextW = BigInt(last.w) + 1n;
+      // Windows are recorded without waiting for the WAL flush (see step), so the last few published
+      // before a database crash may be missing here; their transactions are not (they committed
+      // normally) and are read again into the next window. Numbering resumes past any window that
+      // could have been published, so an offset a client got from a lost window lies before all new
+      // windows: it receives those changes again (applying a change twice is harmless: whole
+      // values, upserts, deletes), never a window numbered like its own with other content.
+      this.nextW = BigInt(last.w) + WINDOW_GAP;
       this.tail = { w: BigInt(last.w), s: BigInt(lastSeq) };
     }
     const h = await sql<{ value: { w: string; s: string } }>`select value from sync_engine_state where key = 'horizon'`.execute(this.db);
@@ -181,8 +198,12 @@ export class Tailer {
     const w = this.nextW;
     const page = this.pageSize;
     const xip = [...prev.xip].map(String);
+    // The window row commits without waiting for the WAL flush (synchronous_commit off for this
+    // statement only): waiting was most of the commit → published latency (a flush per window).
+    // What a database crash may lose of it is handled in init().
     const r = await sql<RawEntry & { cur: string }>`
-      with s as (select pg_current_snapshot() as cur),
+      with cfg as (select set_config('synchronous_commit', 'off', true) as v),
+      s as (select pg_current_snapshot() as cur),
       page as (
         select * from (
           select l.seq, l.txid, l.tbl, l.op, l.row, l.old from sync_change_log l, s
@@ -196,7 +217,7 @@ export class Tailer {
         select ${String(w)}, s.cur::text, ${prev.text}, min(p.seq),
                case when count(*) < ${page} then max(p.seq) end,
                case when count(*) < ${page} then count(*) end
-          from s, page p group by s.cur::text)
+          from s, page p, cfg group by s.cur::text)
       select s.cur::text as cur, p.seq::text as seq, p.txid::text as txid, p.tbl, p.op, p.row, p.old
         from s left join page p on true
        order by p.seq`.execute(this.db);
@@ -284,7 +305,7 @@ export class Tailer {
     const last = chosen[take - 1].snap;
     // Visible in the last window's snapshot and not in the one before the first window.
     const r = await sql<RawEntry>`
-      select seq::text as seq, txid::text as txid, tbl, op, row, old from sync_change_log
+      select seq::text as seq, txid::text as txid, tbl, op, row, old, merged::text[] as merged from sync_change_log
        where txid >= ${String(first.xmin)}::xid8 and txid < ${String(last.xmax)}::xid8
          and pg_visible_in_snapshot(txid, ${last.text}::pg_snapshot) and not pg_visible_in_snapshot(txid, ${first.text}::pg_snapshot)`.execute(this.db);
     const entries: LogEntry[] = [];
@@ -315,11 +336,14 @@ export class Tailer {
        where newer > ${opts.maxEntries}`.execute(this.db);
     const cands = [byAge.rows[0]?.w, bySize.rows[0]?.w].filter((x): x is string => !!x).map(BigInt);
     if (!cands.length) return { droppedEntries: 0 };
-    let cut = cands.reduce((a, b) => (a > b ? a : b));
-    // Never drop the window the tail is in: positions must stay resolvable.
-    if (cut >= this.tail.w) cut = this.tail.w - 1n;
-    const win = await sql<{ snap: string; last_seq: string | null }>`select snap, last_seq::text as last_seq from sync_windows where w = ${String(cut)}`.execute(this.db);
+    const max = cands.reduce((a, b) => (a > b ? a : b));
+    // Never drop the window the tail is in: positions must stay resolvable. (Window numbers
+    // have gaps across restarts: the recorded window at or before the limit.)
+    const win = await sql<{ w: string; snap: string; last_seq: string | null }>`
+      select w::text as w, snap, last_seq::text as last_seq from sync_windows
+       where w <= ${String(max)} and w < ${String(this.tail.w)} order by sync_windows.w desc limit 1`.execute(this.db);
     if (!win.rows[0]) return { droppedEntries: 0 };
+    const cut = BigInt(win.rows[0].w);
     const horizon: Pos = { w: cut, s: BigInt(win.rows[0].last_seq ?? '0') };
     if (cmp(horizon, this.horizon) <= 0) return { droppedEntries: 0 };
     // Horizon first: a reader that sees it refuses positions behind it before rows disappear.
@@ -335,5 +359,103 @@ export class Tailer {
       this.bufferStart = horizon;
     }
     return { droppedEntries: Number(d.numAffectedRows ?? 0n) };
+  }
+
+  /**
+   * Compaction (the sync_compaction migration, ./compaction.ts): in the windows recorded before `olderThanMs` —
+   * never the tail's — each row's entries are merged into its last one, which keeps its position,
+   * so every stored offset stays valid and the log keeps about one entry per changed row. One scan
+   * per run, at most `maxKeys` rows merged, in transactions of `batchKeys` rows. Window entry
+   * counts are kept exact (retention by size counts them).
+   */
+  async compact(opts: { olderThanMs: number; batchKeys?: number; maxKeys?: number }): Promise<{ removedEntries: number; rows: number }> {
+    const out = { removedEntries: 0, rows: 0 };
+    const c = await sql<{ w: string | null }>`
+      select max(w)::text as w from sync_windows where at < now() - make_interval(secs => ${opts.olderThanMs / 1000})`.execute(this.db);
+    if (!c.rows[0]?.w) return out;
+    const max = BigInt(c.rows[0].w);
+    const win = await sql<{ w: string; snap: string; last_seq: string | null }>`
+      select w::text as w, snap, last_seq::text as last_seq from sync_windows
+       where w > ${String(this.horizon.w)} and w <= ${String(max)} and w < ${String(this.tail.w)} order by sync_windows.w`.execute(this.db);
+    const windows = win.rows.map((r) => ({ w: BigInt(r.w), snap: parseSnapshot(r.snap), lastSeq: r.last_seq }));
+    if (!windows.length) return out;
+    const cut = windows[windows.length - 1].w;
+    const snap = windows[windows.length - 1].snap.text;
+    /** The window that first saw txid: snapshots only ever see more, so a binary search. */
+    const windowOf = (txid: bigint): bigint | null => {
+      let lo = 0;
+      let hi = windows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (visibleIn(txid, windows[mid].snap)) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo < windows.length ? windows[lo].w : null;
+    };
+    const pks = await sql<{ tbl: string; pk: string[] }>`
+      select c.relname::text as tbl, array_agg(a.attname::text order by a.attnum) as pk
+        from pg_index i join pg_class c on c.oid = i.indrelid
+        join pg_attribute a on a.attrelid = c.oid and a.attnum = any (i.indkey)
+       where i.indisprimary and c.relnamespace = 'public'::regnamespace
+       group by c.relname`.execute(this.db);
+    const pkOf = new Map(pks.rows.map((r) => [r.tbl, r.pk]));
+    // One scan finds the rows with more than one entry (oldest first); they are merged in batches,
+    // each in its own transaction. What is beyond maxKeys waits for the next run.
+    const groups = await sql<{ tbl: string; seqs: string[] }>`
+      select tbl, array_agg(seq order by seq)::text[] as seqs from sync_change_log
+       where key is not null and txid < pg_snapshot_xmax(${snap}::pg_snapshot) and pg_visible_in_snapshot(txid, ${snap}::pg_snapshot)
+       group by tbl, key having count(*) > 1
+       order by min(seq) limit ${opts.maxKeys ?? 50_000}`.execute(this.db);
+    const batchKeys = opts.batchKeys ?? 2_000;
+    for (let b = 0; b < groups.rows.length; b += batchKeys) {
+      const todo = groups.rows.slice(b, b + batchKeys);
+      const seqs = todo.flatMap((g) => g.seqs);
+      const raw = await sql<{ seq: string; txid: string; op: CompactableEntry['op']; row: CompactableEntry['row']; old: CompactableEntry['old']; merged: string[] | null }>`
+        select seq::text as seq, txid::text as txid, op, row, old, merged::text[] as merged from sync_change_log
+         where seq = any (${seqs}::bigint[])`.execute(this.db);
+      const bySeq = new Map(raw.rows.map((r) => [r.seq, r]));
+      const keep: { seq: string; op: string; row: unknown; old: unknown; merged: string[] }[] = [];
+      const remove: string[] = [];
+      const perWindow = new Map<bigint, number>();
+      for (const g of todo) {
+        const entries: CompactableEntry[] = g.seqs.flatMap((s) => {
+          const r = bySeq.get(s);
+          return r ? [{ seq: BigInt(r.seq), txid: BigInt(r.txid), op: r.op, row: r.row, old: r.old, merged: r.merged?.map(BigInt) ?? null }] : [];
+        });
+        const m = mergeRun(entries, pkOf.get(g.tbl) ?? ['id']);
+        if (!m) continue;
+        keep.push({ seq: String(m.keep.seq), op: m.keep.op, row: m.keep.row, old: m.keep.old, merged: m.keep.merged.map(String) });
+        for (const s of m.remove) {
+          remove.push(String(s));
+          const w = windowOf(entries.find((e) => e.seq === s)!.txid);
+          if (w !== null) perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+        }
+        out.rows++;
+      }
+      if (!keep.length) continue;
+      await this.db.transaction().execute(async (trx) => {
+        await sql`
+          update sync_change_log l set op = v.op, row = v.row, old = v.old,
+                 merged = array(select jsonb_array_elements_text(v.merged)::xid8)
+            from jsonb_to_recordset(${JSON.stringify(keep)}::jsonb) as v(seq bigint, op text, row jsonb, old jsonb, merged jsonb)
+           where l.seq = v.seq`.execute(trx);
+        await sql`delete from sync_change_log where seq = any (${remove}::bigint[])`.execute(trx);
+        if (perWindow.size) {
+          await sql`
+            update sync_windows s set entries = greatest(0, s.entries - d.n)
+              from unnest(${[...perWindow.keys()].map(String)}::bigint[], ${[...perWindow.values()]}::int[]) as d(w, n)
+             where s.w = d.w and s.entries is not null`.execute(trx);
+        }
+      });
+      out.removedEntries += remove.length;
+    }
+    // Reads up to the cut now come from the compacted log, not from the copies kept in memory.
+    const lastSeq = windows[windows.length - 1].lastSeq;
+    const edge: Pos = { w: cut, s: lastSeq === null ? (1n << 63n) - 1n : BigInt(lastSeq) };
+    if (out.removedEntries && cmp(this.bufferStart, edge) < 0) {
+      this.buffer = this.buffer.filter((e) => cmp(e.pos, edge) > 0);
+      this.bufferStart = edge;
+    }
+    return out;
   }
 }

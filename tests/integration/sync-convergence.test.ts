@@ -12,7 +12,9 @@
 //   CONVERGENCE_SEEDS=1000 (seeds 1..1000) · =500..520 · =42, (replay one seed) · CONVERGENCE_STEPS=40
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import pg from 'pg';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { Tailer } from '../../sync/server/tailer';
 import { freshDb, until, sleep } from '../../sync/client/testing/helpers';
 import { SyncEngine } from '../../sync/client/engine';
 import { Replicator } from '../../sync/client/replicator';
@@ -194,6 +196,23 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 		for (const d of devices) d.net.base = srv.url;
 	};
 
+	/**
+	 * PostgreSQL: change-log compaction run from outside the server process while devices hold
+	 * offsets into the history (some offline), with every window so far counted as old.
+	 */
+	const compactNow = async () => {
+		const pool = new pg.Pool({ connectionString: srv.databaseUrl, max: 2 });
+		const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+		try {
+			await db.executeQuery(CompiledQuery.raw(`update sync_windows set at = now() - interval '2 hours'`));
+			const tailer = new Tailer(db);
+			await tailer.init();
+			return await tailer.compact({ olderThanMs: 3_600_000 });
+		} finally {
+			await db.destroy();
+		}
+	};
+
 	it.each(SEEDS)('seed %i: random mutations, offline periods, duplicated/lost responses and a restart converge', { timeout: 120_000 }, async (seed) => {
 		const rng = mulberry32(seed);
 		const log: string[] = [];
@@ -202,10 +221,16 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 			for (const d of devices) d.engine.start();
 			await Promise.all(devices.map((d) => d.engine.replicator.whenLive(SHAPES, 60_000)));
 			const restartAt = int(rng, Math.floor(STEPS / 3), Math.floor((2 * STEPS) / 3));
+			// Its own generator, so adding it did not change the other choices of a seed.
+			const compactAt = srv.databaseUrl ? int(mulberry32(seed * 31 + 7), Math.floor(STEPS / 4), Math.floor((3 * STEPS) / 4)) : -1;
 			for (let step = 0; step < STEPS; step++) {
 				if (step === restartAt) {
 					log.push(`${step}: server restart`);
 					await restartServer(devices);
+				}
+				if (step === compactAt) {
+					const c = await compactNow();
+					log.push(`${step}: compaction (${c.rows} rows, ${c.removedEntries} entries folded)`);
 				}
 				// network weather
 				for (const d of devices) {
@@ -329,7 +354,8 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 					return `${d.name}: ${d.queued.size} queued (${counts.join(' ')}) ${JSON.stringify(d.net.stats)}`;
 				})
 				.join('; ');
-			console.log(`[convergence ${backend}] seed ${seed}: ${summary}\n  rejections: ${[...reasons].join(' | ')}`);
+			const compaction = log.find((l) => l.includes('compaction'));
+			console.log(`[convergence ${backend}] seed ${seed}: ${summary}\n  rejections: ${[...reasons].join(' | ')}${compaction ? `\n  ${compaction}` : ''}`);
 		} catch (e) {
 			const msg = `convergence failed on ${backend} with seed ${seed} — replay: CONVERGENCE_SEEDS=${seed}, \nevents: ${log.join(' | ')}\n${(e as Error).message}`;
 			(e as Error).message = msg;

@@ -9,7 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
-import { ShapeStream, isChangeMessage, isControlMessage, type Message, type Row as ERow } from '@electric-sql/client';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { SyncEngine } from '../../sync/server/engine';
@@ -17,6 +16,8 @@ import type { ShapeActor } from '../../sync/protocol/shapes';
 import { PERMISSIONS } from '../../src/lib/domain/auth/permissions';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
+import { isControlMessage } from '@electric-sql/client';
+import { Replica, until } from '../support/shape-replica';
 
 const backends = inject('backends') as Backend[];
 
@@ -173,71 +174,6 @@ async function serverHarness(): Promise<Harness> {
       }
     }
   };
-}
-
-// ─── A replica: what a client device would hold ──────────────────────────────────────────────
-class Replica {
-  rows = new Map<string, Record<string, unknown>>();
-  batches: Message<ERow>[][] = [];
-  refetches = 0;
-  upToDates = 0;
-  error: unknown;
-  readonly stream: ShapeStream;
-  private ac = new AbortController();
-  constructor(h: Harness, params: Record<string, string>, extra: { offset?: string; handle?: string } = {}) {
-    this.stream = new ShapeStream({
-      url: h.url(),
-      headers: h.headers(),
-      params: params as any,
-      signal: this.ac.signal,
-      ...(extra.offset ? { offset: extra.offset as any, handle: extra.handle } : {}),
-      onError: (e) => {
-        this.error = e;
-      }
-    });
-    this.stream.subscribe(
-      (msgs) => this.apply(msgs),
-      (e) => {
-        this.error = e;
-      }
-    );
-  }
-  apply(msgs: Message<ERow>[]) {
-    this.batches.push(msgs);
-    for (const m of msgs) {
-      if (isChangeMessage(m)) {
-        const op = m.headers.operation;
-        if (op === 'insert') this.rows.set(m.key, { ...m.value });
-        else if (op === 'update') this.rows.set(m.key, { ...(this.rows.get(m.key) ?? {}), ...m.value });
-        else this.rows.delete(m.key);
-      } else if (isControlMessage(m)) {
-        if (m.headers.control === 'must-refetch') {
-          this.rows.clear();
-          this.refetches++;
-        } else if (m.headers.control === 'up-to-date') this.upToDates++;
-      }
-    }
-  }
-  changes() {
-    return this.batches.flat().filter(isChangeMessage);
-  }
-  byId(id: string) {
-    return [...this.rows.values()].find((r) => r.id === id);
-  }
-  stop() {
-    this.ac.abort();
-    this.stream.unsubscribeAll();
-  }
-}
-
-async function until(what: string, fn: () => boolean | Promise<boolean>, ms = 15_000, rep?: Replica) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    if (rep?.error) throw rep.error;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const uuid = () => crypto.randomUUID();

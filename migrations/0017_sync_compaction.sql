@@ -1,0 +1,13 @@
+-- Change-log compaction (issue 3, ARCHITECTURE §4): history older than a threshold keeps one entry
+-- per row instead of every change. The entries of a row (same table and key) are merged into its
+-- last one, which keeps that entry's position (seq, txid, window) so every stored client offset
+-- stays valid:
+--   * the row still exists  → op 'insert' with the final row (a client applies it as an upsert);
+--   * the row was deleted   → op 'delete' with the last old row.
+-- `merged` lists the txids of the entries folded in (not null marks a compacted entry): the
+-- engine sends them in the change's `txids`, so a device waiting for one of those transactions to
+-- confirm its optimistic change still sees it. A compacted entry is served conservatively: a client
+-- resuming from an offset between the merged entries may hold any intermediate image of the row,
+-- so the row is sent whole when it is in the shape and deleted when it is not (a delete of a row
+-- the client does not hold is a no-op).
+alter table sync_change_log add column merged xid8[];
