@@ -493,8 +493,28 @@ export class EmailIngestService {
   /** Records a message that could not be processed, with the reason, keeping its raw bytes; the watermark moves on. */
   async #quarantine(raw: Buffer, src: IngestSource, mail: ParsedEmail | null, reason: string, shaOverride?: string): Promise<IngestOutcome> {
     const sha = shaOverride ?? mail?.sha256 ?? createHash('sha256').update(raw).digest('hex');
+    // NUL cannot be stored in PostgreSQL text (a header carrying one is why some messages land
+    // here): the quarantine row drops it, so such a message is kept instead of refused forever.
+    const nul = (v: string) => v.split('\u0000').join('');
+    const opt = (v: string | null) => (v === null ? null : nul(v));
+    const r = this.#row(mail, src, raw.length, 'failed', sha);
+    const fields = {
+      ...r,
+      message_id: nul(r.message_id),
+      in_reply_to: opt(r.in_reply_to),
+      references: r.references.map(nul),
+      from_address: opt(r.from_address),
+      from_name: opt(r.from_name),
+      to_addresses: r.to_addresses.map(nul),
+      cc_addresses: r.cc_addresses.map(nul),
+      reply_to: opt(r.reply_to),
+      subject: opt(r.subject),
+      content_sha256: sha,
+      error: nul(reason).slice(0, 2000),
+      processed_at: new Date()
+    };
     return this.db.transaction().execute(async (trx) => {
-      const row = await emailRepo.insertMessage(trx, { ...this.#row(mail, src, raw.length, 'failed', sha), content_sha256: sha, error: reason.slice(0, 2000), processed_at: new Date() });
+      const row = await emailRepo.insertMessage(trx, fields);
       if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
       if (!row) return { status: 'duplicate' as const };
       await emailRepo.insertRaw(trx, row.id, raw);
