@@ -5,17 +5,24 @@
 //      is committed (messages/s; target ≥ 200/s)
 //   4. parsing a message with a 10 MB attachment through the ingest's parseEmail: longest event-loop stall (target ≤ 50 ms)
 // Needs dovecot (`source .ci/services.sh && start_dovecot`) for 1–2; PostgreSQL when TEST_DATABASE_URL is
-// set, otherwise the embedded PGlite. Usage: node tests/bench/email-ingest.mjs [N]
+// set, otherwise the embedded PGlite. Usage: node tests/bench/email-ingest.mjs [N] [--trace] [--smtp-only]
+// --trace: the SQL statements the server sends per inbound SMTP message (bench preload tests/bench/pg-trace.mjs).
+// --smtp-only: skips the IMAP figures (1–2), for iterating on figure 3.
+import fs from 'node:fs';
+import path from 'node:path';
+import pgClient from 'pg';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { ensureBuilt, freshPgDatabase, login, percentile, startServer, tmpDir } from './lib.mjs';
+import { ensureBuilt, freshPgDatabase, login, percentile, root, startServer, tmpDir } from './lib.mjs';
 
-const N = Number(process.argv[2] ?? 1000);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const TRACE = process.argv.includes('--trace');
+const N = Number(args[0] ?? 1000);
 const PORT = 4920;
 const SMTP_PORT = 4925;
 const e = process.env;
-const imap = e.OUTPOST_TEST_IMAP_PORT ? { host: e.OUTPOST_TEST_IMAP_HOST ?? '127.0.0.1', port: Number(e.OUTPOST_TEST_IMAP_PORT), user: e.OUTPOST_TEST_MAIL_USER ?? 'helpdesk', pass: e.OUTPOST_TEST_MAIL_PASSWORD ?? 'helpdeskpw' } : null;
+const imap = e.OUTPOST_TEST_IMAP_PORT && !process.argv.includes('--smtp-only') ? { host: e.OUTPOST_TEST_IMAP_HOST ?? '127.0.0.1', port: Number(e.OUTPOST_TEST_IMAP_PORT), user: e.OUTPOST_TEST_MAIL_USER ?? 'helpdesk', pass: e.OUTPOST_TEST_MAIL_PASSWORD ?? 'helpdeskpw' } : null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const msg = (i, tag) =>
   [`From: Bench User ${i % 50} <bench${i % 50}@customer.example>`, 'To: support@help.example.com', `Subject: ${tag} ${i}`, `Message-ID: <${tag}.${i}.${Date.now()}@customer.example>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', `Bench message ${i}: the printer on floor ${i % 9} is jammed again.`, ''].join('\r\n');
@@ -37,7 +44,33 @@ const sinkPort = sink.server.address().port;
 await ensureBuilt();
 const pg = await freshPgDatabase();
 const dataDir = tmpDir();
-const srv = await startServer({ dataDir, databaseUrl: pg?.url, port: PORT, env: { OUTPOST_SMTP_PORT: String(SMTP_PORT), OUTPOST_SMTP_HOST: '127.0.0.1' } });
+const traceFile = path.join(dataDir, 'trace.json');
+const traceEnv = TRACE ? { NODE_OPTIONS: `--import ${path.join(root, 'tests/bench/pg-trace.mjs')}`, BENCH_PG_TRACE: traceFile } : {};
+const srv = await startServer({ dataDir, databaseUrl: pg?.url, port: PORT, env: { OUTPOST_SMTP_PORT: String(SMTP_PORT), OUTPOST_SMTP_HOST: '127.0.0.1', ...traceEnv } });
+/** User + system CPU ms of a process, from /proc (USER_HZ = 100); 0 where /proc is missing. */
+const cpuOf = (pid) => {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+};
+/** CPU ms per PostgreSQL backend serving the bench database (pid → ms). */
+async function pgCpu() {
+  if (!pg) return new Map();
+  const c = new pgClient.Client({ connectionString: pg.url });
+  await c.connect();
+  const { rows } = await c.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  await c.end();
+  return new Map(rows.map(({ pid }) => [pid, cpuOf(pid)]));
+}
+const traceSnapshot = async () => {
+  process.kill(srv.pid, 'SIGUSR2');
+  await sleep(300);
+  return JSON.parse(fs.readFileSync(traceFile, 'utf8'));
+};
 console.log(`email ingest bench on ${pg ? 'PostgreSQL' : 'PGlite'}, N=${N}`);
 try {
   const token = await login(srv.url, 'bench-admin@outpost.test', 'bench admin passphrase 2026');
@@ -91,6 +124,11 @@ try {
 
   // 3. inbound SMTP
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: SMTP_PORT, secure: false, ignoreTLS: true, pool: true, maxConnections: 4, maxMessages: Infinity });
+  const tr0 = TRACE ? await traceSnapshot() : null;
+  const sunk0 = sunk;
+  const cpu0 = cpuOf(srv.pid);
+  const pg0 = await pgCpu();
+  const me0 = process.cpuUsage();
   const t1 = performance.now();
   let next = 0;
   await Promise.all(
@@ -102,9 +140,28 @@ try {
     })
   );
   const s1 = (performance.now() - t1) / 1000;
+  const sunkAtEnd = sunk - sunk0;
+  const cpu1 = cpuOf(srv.pid);
+  const pg1 = await pgCpu();
+  const me1 = process.cpuUsage(me0);
   transport.close();
   console.log(`inbound SMTP: ${N} messages accepted (each committed before 250) in ${s1.toFixed(1)} s = ${(N / s1).toFixed(0)} messages/s (target ≥ 200/s)`);
-  console.log(`outbound: ${sunk} acknowledgements delivered to the relay sink by the end of the run`);
+  const pgPer = [...pg1].reduce((a, [pid, v]) => a + v - (pg0.get(pid) ?? 0), 0) / N;
+  console.log(`  CPU per message: server ${((cpu1 - cpu0) / N).toFixed(2)} ms, PostgreSQL backends ${pgPer.toFixed(2)} ms, bench (sender + sink) ${((me1.user + me1.system) / 1000 / N).toFixed(2)} ms`);
+  console.log(`outbound: ${sunk} acknowledgements delivered to the relay sink by the end of the run (${sunkAtEnd} of this run's ${N} during it)`);
+  const tw = performance.now();
+  while (sunk - sunk0 < N && performance.now() - tw < 120_000) await sleep(50);
+  console.log(`outbound: all ${sunk - sunk0} of this run's acknowledgements delivered ${((performance.now() - t1) / 1000).toFixed(1)} s after the first message was sent`);
+  if (TRACE) {
+    const tr1 = await traceSnapshot();
+    const diff = Object.entries(tr1)
+      .map(([k, v]) => [k, (v.n - (tr0[k]?.n ?? 0)) / N, (v.ms - (tr0[k]?.ms ?? 0)) / N])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
+    const sum = (i) => diff.reduce((a, x) => a + x[i], 0);
+    console.log(`trace: ${sum(1).toFixed(1)} statements, ${sum(2).toFixed(2)} ms of statement time (send → result) per message (ingest + acknowledgement delivery)`);
+    for (const [k, n, t] of diff) console.log(`  ${n.toFixed(2)} × ${(t / n).toFixed(3)} ms  ${k}`);
+  }
 } finally {
   await srv.stop();
   await pg?.drop();

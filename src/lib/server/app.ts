@@ -173,6 +173,8 @@ async function boot(cfg: Config): Promise<App> {
   setSearchKeyRing(ring);
   const emailIngest = new EmailIngestService(database.db, tickets, { secret, loopToken, maxBytes: cfg.OUTPOST_EMAIL_MAX_BYTES });
   emailIngest.mailer = outbound;
+  // An acknowledgement composed in an ingest transaction goes out as soon as it commits (not at the next poll).
+  emailIngest.afterCommit = () => background.jobs.wake('email.deliver');
   emailIngest.files = files;
   const email = new EmailService(database.db, ring, emailIngest);
   email.afterConfigChange.push(() => outbound.forgetConfiguration());

@@ -36,6 +36,11 @@ export const authRepo = {
   principalById(db: Kysely<DB>, id: string) {
     return principalQuery(db).where('u.id', '=', id).executeTakeFirst() as Promise<PrincipalRow | undefined>;
   },
+  /** principalByEmail for several addresses in one statement (the email ingest's batch). */
+  principalsByEmails(db: Kysely<DB>, emails: string[]) {
+    if (!emails.length) return Promise.resolve([] as PrincipalRow[]);
+    return principalQuery(db).where(sql`lower(u.email)`, 'in', emails.map((e) => e.toLowerCase())).execute() as Promise<PrincipalRow[]>;
+  },
   principalByEmail(db: Kysely<DB>, email: string) {
     return principalQuery(db).where(sql`lower(u.email)`, '=', email.toLowerCase()).executeTakeFirst() as Promise<PrincipalRow | undefined>;
   },

@@ -13,7 +13,7 @@ import type { DB } from '../db/schema';
 import type { TicketMailer, TicketsService } from '../tickets/service';
 import type { FilesService, PreparedFile } from '../files/service';
 import { ticketsEmailRepo } from '../tickets/email-repository';
-import { authRepo } from '../auth/repository';
+import { authRepo, type PrincipalRow } from '../auth/repository';
 import { toActor } from '../auth/service';
 import type { RequestContext } from '../context';
 import { onlineTiming } from '$lib/domain/mutations/clock';
@@ -25,6 +25,7 @@ import { parseEmail, type ParsedEmail } from './parse';
 import { emailRepo } from './repository';
 import { verifyReplyAddress } from './reply-address';
 import { log } from '../log';
+import { jobQueue } from '../jobs/queue';
 
 export type IngestChannel = 'imap' | 'pop3' | 'smtp' | 'webhook';
 
@@ -58,6 +59,26 @@ export interface IngestOptions {
   /** Largest message accepted; bigger ones are quarantined (raw kept). */
   maxBytes: number;
 }
+
+/** A parsed message with everything its transaction needs. */
+interface Ready {
+  raw: Buffer;
+  src: IngestSource;
+  mail: ParsedEmail;
+  ours: { addresses: string[]; messageIdDomain: string | null };
+  policy: MailboxPolicy;
+  prepared: Map<number, PreparedFile>;
+}
+type Prepared = { done: true; out: IngestOutcome } | ({ done: false } & Ready);
+type Waiting = { p: Ready; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void };
+/** Most messages one group-commit transaction takes (the rest wait for the next). */
+const MAX_BATCH = 64;
+/** Batch transactions at once: one runs its statements while another waits for its WAL flush. */
+const MAX_IN_FLIGHT = 2;
+/** Longest a ready message waits for others still being parsed to join its batch. */
+const GATHER_MS = 4;
+/** An announced message not seen for this long no longer holds batches back (a stalled sender). */
+const EXPECT_MS = 1_000;
 
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
@@ -115,29 +136,176 @@ export class EmailIngestService {
 
   /** Ingests one raw message. Never throws for a bad message (quarantine); throws only when the database fails. */
   async ingest(raw: Buffer, src: IngestSource): Promise<IngestOutcome> {
-    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined && (await emailRepo.seenUid(this.db, src.mailboxId, src.uidValidity, src.uid))) {
-      return { status: 'duplicate' };
+    const p = await this.#prepare(raw, src);
+    return p.done ? p.out : this.#commitOne(p);
+  }
+
+  /**
+   * ingest() with group commit, for intakes that answer each message on its own connection (inbound
+   * SMTP, webhook): messages prepared while a batch transaction runs wait for it, then commit
+   * together in the next one, and each promise settles only after that COMMIT (nothing is
+   * acknowledged before it is durable). A message that fails inside the batch rolls the batch
+   * back; the batch is redone without it and it goes through the single path (quarantine), so
+   * one bad message never fails or loses the others. A crash loses only uncommitted, hence
+   * unacknowledged, messages; the dedupe by Message-ID makes the sender's retry harmless.
+   */
+  async ingestGrouped(raw: Buffer, src: IngestSource, expectedKey?: string): Promise<IngestOutcome> {
+    if (expectedKey) this.#expected.delete(expectedKey);
+    this.#preparing++;
+    let p: Prepared;
+    try {
+      p = await this.#prepare(raw, src);
+    } finally {
+      this.#preparing--;
     }
-    if (raw.length > this.opts.maxBytes) return this.#quarantine(raw, src, null, `message is ${raw.length} bytes, larger than the limit of ${this.opts.maxBytes}`);
+    if (p.done) {
+      this.#flush();
+      return p.out;
+    }
+    return new Promise<IngestOutcome>((resolve, reject) => {
+      this.#waiting.push({ p, resolve, reject });
+      this.#flush();
+    });
+  }
+
+  #waiting: Waiting[] = [];
+  #inFlight = 0;
+  /** Messages between end of DATA and the queue (parsing): the next batch waits briefly for them. */
+  #preparing = 0;
+  #gather: ReturnType<typeof setTimeout> | null = null;
+  /** Messages announced by an intake (SMTP: MAIL FROM seen, DATA not yet ended), with when: the batch waits briefly for them too. */
+  #expected = new Map<string, number>();
+
+  /** An intake announces a message that is on its way (`done` when the transaction ends without one). */
+  expect(key: string) {
+    this.#expected.set(key, Date.now());
+  }
+  unexpect(key: string) {
+    if (this.#expected.delete(key)) this.#flush();
+  }
+
+  #stragglers(): boolean {
+    if (this.#preparing > 0) return true;
+    const now = Date.now();
+    for (const [k, at] of this.#expected) {
+      if (now - at < EXPECT_MS) return true;
+      this.#expected.delete(k);
+    }
+    return false;
+  }
+
+  /** Messages committed per batch (the last few batches), for the logs and tests. */
+  readonly batchSizes: number[] = [];
+
+  #flush() {
+    if (this.#inFlight >= MAX_IN_FLIGHT || !this.#waiting.length) return;
+    // Messages still arriving or being parsed join this batch if they are ready within GATHER_MS:
+    // fewer, larger transactions (one WAL flush for all) at the price of a few milliseconds.
+    if (this.#waiting.length < MAX_BATCH && this.#stragglers()) {
+      this.#gather ??= setTimeout(() => {
+        this.#gather = null;
+        this.#go();
+      }, GATHER_MS);
+      return;
+    }
+    this.#go();
+  }
+
+  #go() {
+    if (this.#gather) clearTimeout(this.#gather);
+    this.#gather = null;
+    if (this.#inFlight >= MAX_IN_FLIGHT || !this.#waiting.length) return;
+    this.#inFlight++;
+    const batch = this.#waiting.splice(0, MAX_BATCH);
+    void this.#commitBatch(batch).finally(() => {
+      this.#inFlight--;
+      this.#flush();
+    });
+  }
+
+  async #commitBatch(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) {
+      const [w] = batch;
+      return this.#commitOne(w.p).then(w.resolve, w.reject);
+    }
+    let bad: Waiting | null = null;
+    let outs: IngestOutcome[];
+    try {
+      outs = await this.db.transaction().execute(async (trx) => {
+        const done: IngestOutcome[] = [];
+        // Every sender's account in one statement (a requester created meanwhile is read on its own).
+        const senders = [...new Set(batch.flatMap((w) => (w.p.mail.from ? [w.p.mail.from.address.toLowerCase()] : [])))];
+        const principals = new Map((await authRepo.principalsByEmails(trx, senders)).map((r) => [r.email.toLowerCase(), r]));
+        // The acknowledgements' delivery jobs: one insert for the batch, after its messages.
+        const q = jobQueue();
+        q?.collect(trx);
+        for (const w of batch) {
+          try {
+            done.push(await this.#process(trx, w.p, principals));
+          } catch (e) {
+            if (!isConnectionError(e)) bad = w;
+            throw e;
+          }
+        }
+        await q?.flushCollected(trx);
+        return done;
+      });
+    } catch (e) {
+      if (!bad) {
+        // The database failed (or COMMIT did): nothing of the batch is acknowledged; senders retry.
+        for (const w of batch) await this.files?.discardPrepared([...w.p.prepared.values()]);
+        for (const w of batch) w.reject(e);
+        return;
+      }
+      // Redo the batch without the message that failed; that one alone goes through the single path (quarantine).
+      const culprit: Waiting = bad;
+      const rest = batch.filter((w) => w !== culprit);
+      await Promise.all([this.#commitOne(culprit.p).then(culprit.resolve, culprit.reject), rest.length ? this.#commitBatch(rest) : undefined]);
+      return;
+    }
+    this.batchSizes.push(batch.length);
+    if (this.batchSizes.length > 100) this.batchSizes.shift();
+    for (const [i, w] of batch.entries()) {
+      const out = outs[i];
+      if (out.status !== 'created' && out.status !== 'commented') await this.files?.discardPrepared([...w.p.prepared.values()]);
+      w.resolve(out);
+    }
+    this.afterCommit?.();
+  }
+
+  /** Called after a transaction that may have composed mail commits (wakes the delivery worker). */
+  afterCommit: (() => void) | null = null;
+
+  /** Everything before the transaction: duplicate UID, size, parse, settings, attachments to disk. */
+  async #prepare(raw: Buffer, src: IngestSource): Promise<Prepared> {
+    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined && (await emailRepo.seenUid(this.db, src.mailboxId, src.uidValidity, src.uid))) {
+      return { done: true, out: { status: 'duplicate' } };
+    }
+    if (raw.length > this.opts.maxBytes) return { done: true, out: await this.#quarantine(raw, src, null, `message is ${raw.length} bytes, larger than the limit of ${this.opts.maxBytes}`) };
     let mail: ParsedEmail;
     try {
       mail = await parseEmail(raw);
     } catch (e) {
-      return this.#quarantine(raw, src, null, `unparseable MIME: ${e instanceof Error ? e.message : String(e)}`);
+      return { done: true, out: await this.#quarantine(raw, src, null, `unparseable MIME: ${e instanceof Error ? e.message : String(e)}`) };
     }
     // Settings and our own addresses are read before the transaction (PGlite has one connection).
     const [ours, policy] = await Promise.all([this.#ours(), this.#policy(src.mailboxId)]);
     // Attachments go to disk through the file service before the transaction (no I/O inside it).
     const prepared = await this.#prepareAttachments(mail, ours);
+    return { done: false, raw, src, mail, ours, policy, prepared };
+  }
+
+  async #commitOne(p: Ready): Promise<IngestOutcome> {
     try {
-      const out = await this.db.transaction().execute((trx) => this.#process(trx, raw, mail, src, ours, policy, prepared));
-      if (out.status !== 'created' && out.status !== 'commented') await this.files?.discardPrepared([...prepared.values()]);
+      const out = await this.db.transaction().execute((trx) => this.#process(trx, p));
+      if (out.status !== 'created' && out.status !== 'commented') await this.files?.discardPrepared([...p.prepared.values()]);
+      this.afterCommit?.();
       return out;
     } catch (e) {
-      await this.files?.discardPrepared([...prepared.values()]);
+      await this.files?.discardPrepared([...p.prepared.values()]);
       if (isConnectionError(e)) throw e;
-      log.warn('email quarantined', { messageId: mail.messageId, channel: src.channel, error: e instanceof Error ? e.message : String(e) });
-      return this.#quarantine(raw, src, mail, e instanceof Error ? e.message : String(e));
+      log.warn('email quarantined', { messageId: p.mail.messageId, channel: p.src.channel, error: e instanceof Error ? e.message : String(e) });
+      return this.#quarantine(p.raw, p.src, p.mail, e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -171,7 +339,7 @@ export class EmailIngestService {
     return this.#quarantine(Buffer.alloc(0), src, null, `message is ${size} bytes, larger than the limit of ${this.opts.maxBytes}; left in the mailbox`, sha);
   }
 
-  async #process(trx: Kysely<DB>, raw: Buffer, mail: ParsedEmail, src: IngestSource, ours: { addresses: string[]; messageIdDomain: string | null }, policy: MailboxPolicy, prepared: Map<number, PreparedFile>): Promise<IngestOutcome> {
+  async #process(trx: Kysely<DB>, { raw, mail, src, ours, policy, prepared }: Ready, principals?: Map<string, PrincipalRow>): Promise<IngestOutcome> {
     // The message row and its raw bytes in one statement (nothing when the message was seen before).
     const row = await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
@@ -188,7 +356,7 @@ export class EmailIngestService {
       return { status: 'ignored', emailId, classification: c.kind, reason };
     }
 
-    const ctx = await this.#senderContext(trx, mail.from);
+    const ctx = await this.#senderContext(trx, mail.from, principals);
     const t = onlineTiming();
     const match = await this.#thread(trx, mail, ctx);
     let ticketId: string | null = match?.ticketId ?? null;
@@ -252,13 +420,15 @@ export class EmailIngestService {
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */
-  async #senderContext(trx: Kysely<DB>, from: { address: string; name: string | null }): Promise<RequestContext> {
-    // One statement for a known sender (the principal with roles and permissions, by address).
-    let principal = await authRepo.principalByEmail(trx, from.address);
+  async #senderContext(trx: Kysely<DB>, from: { address: string; name: string | null }, known?: Map<string, PrincipalRow>): Promise<RequestContext> {
+    // One statement for a known sender (the principal with roles and permissions, by address); none when the batch read it.
+    const key = from.address.toLowerCase();
+    let principal = known ? known.get(key) : await authRepo.principalByEmail(trx, from.address);
     if (!principal) {
       const name = (from.name ?? from.address.split('@')[0]).replace(/[\r\n]/g, ' ').trim().slice(0, 200) || from.address;
       await emailRepo.createRequester(trx, { id: uuidv7(), email: from.address, name });
       principal = await authRepo.principalByEmail(trx, from.address);
+      if (principal) known?.set(key, principal);
     }
     if (!principal || principal.status !== 'active') throw new Error(`sender ${from.address} has an inactive account`);
     // The sender is authenticated only by the mail channel: 'bearer' marks a non-cookie, non-system actor.
@@ -323,8 +493,28 @@ export class EmailIngestService {
   /** Records a message that could not be processed, with the reason, keeping its raw bytes; the watermark moves on. */
   async #quarantine(raw: Buffer, src: IngestSource, mail: ParsedEmail | null, reason: string, shaOverride?: string): Promise<IngestOutcome> {
     const sha = shaOverride ?? mail?.sha256 ?? createHash('sha256').update(raw).digest('hex');
+    // NUL cannot be stored in PostgreSQL text (a header carrying one is why some messages land
+    // here): the quarantine row drops it, so such a message is kept instead of refused forever.
+    const nul = (v: string) => v.split('\u0000').join('');
+    const opt = (v: string | null) => (v === null ? null : nul(v));
+    const r = this.#row(mail, src, raw.length, 'failed', sha);
+    const fields = {
+      ...r,
+      message_id: nul(r.message_id),
+      in_reply_to: opt(r.in_reply_to),
+      references: r.references.map(nul),
+      from_address: opt(r.from_address),
+      from_name: opt(r.from_name),
+      to_addresses: r.to_addresses.map(nul),
+      cc_addresses: r.cc_addresses.map(nul),
+      reply_to: opt(r.reply_to),
+      subject: opt(r.subject),
+      content_sha256: sha,
+      error: nul(reason).slice(0, 2000),
+      processed_at: new Date()
+    };
     return this.db.transaction().execute(async (trx) => {
-      const row = await emailRepo.insertMessage(trx, { ...this.#row(mail, src, raw.length, 'failed', sha), content_sha256: sha, error: reason.slice(0, 2000), processed_at: new Date() });
+      const row = await emailRepo.insertMessage(trx, fields);
       if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
       if (!row) return { status: 'duplicate' as const };
       await emailRepo.insertRaw(trx, row.id, raw);

@@ -55,6 +55,34 @@ export const outboundRepo = {
       .returning(OUT_COLUMNS)
       .executeTakeFirst();
   },
+  /** claim() for several rows in one statement (the deliver job's batch); the rows claimed. */
+  claimMany(db: Kysely<DB>, ids: string[], leaseSeconds: number) {
+    return outDb(db)
+      .updateTable('email_messages')
+      .set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: sql`now() + make_interval(secs => ${leaseSeconds})` })
+      .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+      .where('direction', '=', 'out')
+      .where((eb) =>
+        eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'failed'), eb('next_attempt_at', 'is not', null)]), eb.and([eb('status', '=', 'sending'), eb('next_attempt_at', '<', sql<Date>`now()`)])])
+      )
+      .returning(OUT_COLUMNS)
+      .execute();
+  },
+  /** markSent for several rows; `scrub` ones lose their body (one-time links). */
+  markSentMany(db: Kysely<DB>, ids: string[], scrub: string[]) {
+    return outDb(db)
+      .updateTable('email_messages')
+      .set({
+        status: 'sent',
+        sent_at: new Date(),
+        error: null,
+        next_attempt_at: null,
+        ...(scrub.length ? { body_text: sql`case when id = any(${scrub}::uuid[]) then null else body_text end`, body_html: sql`case when id = any(${scrub}::uuid[]) then null else body_html end` } : {})
+      })
+      .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+      .where('status', '=', 'sending')
+      .execute();
+  },
   markSent(db: Kysely<DB>, id: string, scrub: boolean) {
     return outDb(db)
       .updateTable('email_messages')

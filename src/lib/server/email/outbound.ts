@@ -40,7 +40,8 @@ export function transportOf(c: MailboxConnection, pool = false) {
     tls: { rejectUnauthorized: c.verifyTls },
     connectionTimeout: 15_000,
     greetingTimeout: 10_000,
-    ...(pool ? { pool: true, maxConnections: 2 } : {})
+    // Pooled (deliver): connections stay open across messages; a batch goes out over up to four.
+    ...(pool ? { pool: true, maxConnections: 4 } : {})
   } as TransportOptions);
 }
 
@@ -239,50 +240,83 @@ export class OutboundMail implements MailTransport {
 
   /** The `email.deliver` job: sends the stored row, nothing else. Throws on a temporary failure (pg-boss retries). */
   async deliver(emailMessageId: string): Promise<'sent' | 'failed' | 'skipped'> {
-    const row = await outboundRepo.claim(this.db, emailMessageId, LEASE_SECONDS);
-    if (!row) return 'skipped';
-    const scrub = SENSITIVE.has(row.template ?? '');
-    const relay = await this.#relayOf(this.db);
-    if (!relay?.address || !row.from_address) {
-      await outboundRepo.markFailed(this.db, row.id, 'no default outbound SMTP relay is configured', null);
-      return 'failed';
+    const [r] = await this.deliverMany([emailMessageId]);
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  }
+
+  /**
+   * A batch of `email.deliver` jobs: one statement claims every row, the messages go out
+   * concurrently over the pooled relay connections, one statement marks the sent ones. Each result
+   * is its own: a temporary failure rejects only that message's job (pg-boss retries it).
+   */
+  async deliverMany(ids: string[]): Promise<PromiseSettledResult<'sent' | 'failed' | 'skipped'>[]> {
+    const rows = ids.length ? await outboundRepo.claimMany(this.db, ids, LEASE_SECONDS) : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const relay = rows.length ? await this.#relayOf(this.db) : null;
+    let transport: Transporter | null = null;
+    let transportError: string | null = null;
+    if (relay?.address) {
+      try {
+        transport = await this.#transportFor(relay);
+      } catch (e) {
+        transportError = `relay credential cannot be opened: ${e instanceof Error ? e.message : String(e)}`;
+      }
     }
-    let transport: Transporter;
-    try {
-      transport = await this.#transportFor(relay);
-    } catch (e) {
-      await outboundRepo.markFailed(this.db, row.id, `relay credential cannot be opened: ${e instanceof Error ? e.message : String(e)}`, null);
-      return 'failed';
+    const sent: string[] = [];
+    const results = await Promise.allSettled(
+      ids.map(async (id): Promise<'sent' | 'failed' | 'skipped'> => {
+        const row = byId.get(id);
+        if (!row) return 'skipped';
+        if (!relay?.address || !row.from_address) {
+          await outboundRepo.markFailed(this.db, row.id, 'no default outbound SMTP relay is configured', null);
+          return 'failed';
+        }
+        if (!transport) {
+          await outboundRepo.markFailed(this.db, row.id, transportError ?? 'no transport', null);
+          return 'failed';
+        }
+        const ids = (v: string[]) => v.map((x) => `<${x}>`);
+        try {
+          await transport.sendMail({
+            envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
+            from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
+            to: row.to_addresses,
+            cc: row.cc_addresses.length ? row.cc_addresses : undefined,
+            replyTo: row.reply_to ?? undefined,
+            subject: row.subject ?? '',
+            text: row.body_text ?? '',
+            html: row.body_html ?? undefined,
+            messageId: `<${row.message_id}>`,
+            inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
+            references: row.references.length ? ids(row.references) : undefined,
+            headers: row.headers ?? {}
+          });
+        } catch (e) {
+          const x = e as { responseCode?: number; response?: string; message?: string };
+          const error = x.response ?? x.message ?? String(e);
+          // 5xx: the relay refused for good (bad recipient, policy); only an admin retry sends it again.
+          const permanent = typeof x.responseCode === 'number' && x.responseCode >= 500;
+          const retryAt = permanent ? null : new Date(Date.now() + 30_000 * 2 ** Math.min(row.attempts, 8));
+          await outboundRepo.markFailed(this.db, row.id, error, retryAt);
+          log.warn('email: delivery failed', { emailMessageId: row.id, attempt: row.attempts, permanent, error });
+          if (permanent) return 'failed';
+          throw new Error(`delivery of ${row.id} failed (attempt ${row.attempts}): ${error}`);
+        }
+        sent.push(row.id);
+        return 'sent';
+      })
+    );
+    if (sent.length) {
+      const scrub = sent.filter((id) => SENSITIVE.has(byId.get(id)!.template ?? ''));
+      try {
+        await outboundRepo.markSentMany(this.db, sent, scrub);
+      } catch (e) {
+        // Sent but not recorded: their jobs fail and retry (a resend carries the same Message-ID).
+        return results.map((r, i) => (r.status === 'fulfilled' && r.value === 'sent' && sent.includes(ids[i]) ? { status: 'rejected' as const, reason: e } : r));
+      }
     }
-    const ids = (v: string[]) => v.map((x) => `<${x}>`);
-    try {
-      await transport.sendMail({
-        envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
-        from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
-        to: row.to_addresses,
-        cc: row.cc_addresses.length ? row.cc_addresses : undefined,
-        replyTo: row.reply_to ?? undefined,
-        subject: row.subject ?? '',
-        text: row.body_text ?? '',
-        html: row.body_html ?? undefined,
-        messageId: `<${row.message_id}>`,
-        inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
-        references: row.references.length ? ids(row.references) : undefined,
-        headers: row.headers ?? {}
-      });
-    } catch (e) {
-      const x = e as { responseCode?: number; response?: string; message?: string };
-      const error = x.response ?? x.message ?? String(e);
-      // 5xx: the relay refused for good (bad recipient, policy); only an admin retry sends it again.
-      const permanent = typeof x.responseCode === 'number' && x.responseCode >= 500;
-      const retryAt = permanent ? null : new Date(Date.now() + 30_000 * 2 ** Math.min(row.attempts, 8));
-      await outboundRepo.markFailed(this.db, row.id, error, retryAt);
-      log.warn('email: delivery failed', { emailMessageId: row.id, attempt: row.attempts, permanent, error });
-      if (permanent) return 'failed';
-      throw new Error(`delivery of ${row.id} failed (attempt ${row.attempts}): ${error}`);
-    }
-    await outboundRepo.markSent(this.db, row.id, scrub);
-    return 'sent';
+    return results;
   }
 
   close() {

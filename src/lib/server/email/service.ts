@@ -211,7 +211,7 @@ export class EmailService {
     }
     if (!match) throw new AppError('unauthenticated', 'Wrong webhook secret');
     if (!raw.length) throw new AppError('validation', 'body: is empty; send the raw message (message/rfc822)', { fields: [{ field: 'body', message: 'is empty' }] });
-    return this.ingestService.ingest(raw, { channel: 'webhook', mailboxId: match });
+    return this.ingestService.ingestGrouped(raw, { channel: 'webhook', mailboxId: match });
   }
 
   /** Domains we accept mail for, and the configuration each local part belongs to (inbound SMTP relay check). */
@@ -233,7 +233,16 @@ export class EmailService {
     return { mailboxId: same.find((d) => d.local === p.local)?.id ?? null };
   }
 
-  ingest(raw: Buffer, src: { channel: IngestChannel; mailboxId: string | null }) {
-    return this.ingestService.ingest(raw, src);
+  /** One message of an intake that answers per message (inbound SMTP): group commit, settled after COMMIT. */
+  ingest(raw: Buffer, src: { channel: IngestChannel; mailboxId: string | null }, expectedKey?: string) {
+    return this.ingestService.ingestGrouped(raw, src, expectedKey);
+  }
+
+  /** A message is on its way on an intake connection (group commit waits briefly for it); see EmailIngestService.expect. */
+  expect(key: string) {
+    this.ingestService.expect(key);
+  }
+  unexpect(key: string) {
+    this.ingestService.unexpect(key);
   }
 }

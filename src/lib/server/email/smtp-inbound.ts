@@ -2,7 +2,9 @@
 // enforces the size limit while the message streams in, offers STARTTLS when a key and
 // certificate are configured, and optionally requires AUTH. Each message goes through the ingest
 // pipeline before we answer 250, so an accepted message is a committed one; a database failure
-// answers 451 and the sender retries (the Message-ID makes the retry harmless).
+// answers 451 and the sender retries (the Message-ID makes the retry harmless). Messages arriving
+// together on several connections commit in one transaction (group commit, EmailIngestService.
+// ingestGrouped); each is still answered only after that COMMIT, with its own reply.
 import fs from 'node:fs';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -40,6 +42,13 @@ export function startInboundSmtp(email: EmailService, o: InboundSmtpOptions): Pr
       const ok = o.auth && auth.username === authUser && timingSafeEqual(digest(auth.password ?? ''), digest(authPass));
       cb(ok ? null : smtpError(535, 'Authentication failed'), ok ? { user: auth.username } : undefined);
     },
+    onMailFrom(_address, session, cb) {
+      email.expect(session.id);
+      cb();
+    },
+    onClose(session) {
+      email.unexpect(session.id);
+    },
     onRcptTo(address, _session, cb) {
       email
         .acceptedRecipient(address.address)
@@ -50,14 +59,20 @@ export function startInboundSmtp(email: EmailService, o: InboundSmtpOptions): Pr
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return cb(smtpError(552, `5.3.4 Message larger than ${o.maxBytes} bytes`));
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          email.unexpect(session.id);
+          return cb(smtpError(552, `5.3.4 Message larger than ${o.maxBytes} bytes`));
+        }
         const raw = Buffer.concat(chunks);
         const rcpt = session.envelope.rcptTo[0]?.address ?? '';
         email
           .acceptedRecipient(rcpt)
-          .then((r) => email.ingest(raw, { channel: 'smtp', mailboxId: r?.mailboxId ?? null }))
-          .then(() => cb())
+          .then((r) => email.ingest(raw, { channel: 'smtp', mailboxId: r?.mailboxId ?? null }, session.id))
+          // Each answer is its own: a message kept in quarantine (stored with its reason, for an
+          // admin) says so without the reason; a bounce to a possibly forged sender would be backscatter.
+          .then((out) => cb(null, out.status === 'failed' ? '2.0.0 Accepted for review (quarantined)' : out.status === 'duplicate' ? '2.0.0 OK: already received' : 'OK: message stored'))
           .catch((e) => {
+            email.unexpect(session.id);
             log.error('email: inbound SMTP message not stored', { error: e });
             cb(smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
           });

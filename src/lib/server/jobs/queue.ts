@@ -12,6 +12,8 @@ import { jobs, JOB_NAMES, type JobDeps, type JobName, type JobPayload } from './
 import { log } from '../log';
 
 export const BOSS_SCHEMA = 'pgboss';
+/** How long an eager queue's wake-up waits for more commits to join it (ms). */
+const WAKE_MS = 50;
 
 /** pg-boss's `Db` over any Kysely executor: the pool, or one transaction. */
 export function bossDb(db: Kysely<DB>): PgBoss.Db {
@@ -39,6 +41,9 @@ export interface QueueOptions {
 export class JobQueue {
   readonly boss: PgBoss;
   #started = false;
+  /** Worker ids of the eager queues worked here (JobQueue.wake). */
+  #eager = new Map<string, string[]>();
+  #waking = new Set<string>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -78,21 +83,38 @@ export class JobQueue {
       for (const name of JOB_NAMES) {
         const d = jobs[name];
         if (d.cron && this.opts.cron !== false) await this.boss.schedule(name, d.cron, {}, { retryLimit: d.retry.retryLimit });
-        await this.boss.work(name, { batchSize: d.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 }, async (batch) => {
-          for (const job of batch) {
+        const batchSize = d.batchSize ?? 1;
+        const id = await this.boss.work(name, { batchSize, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 }, async (batch) => {
+          const t = performance.now();
+          // A full batch: more are probably waiting; skip the poll interval and fetch again at once.
+          if (d.eager && batch.length >= batchSize) this.boss.notifyWorker(id);
+          const parsed = batch.map((job) => {
             const payload = d.payload.safeParse(job.data);
             // A malformed payload can never succeed: fail it without retries filling the log.
             if (!payload.success) throw new Error(`${name}: bad payload: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-            const t = performance.now();
-            try {
-              await (d.handler as (p: unknown, deps: JobDeps) => Promise<unknown>)(payload.data, deps);
-            } catch (e) {
-              log.warn('job failed', { job: name, id: job.id, error: e });
-              throw e;
+            return payload.data;
+          });
+          const many = d.batchHandler ? await (d.batchHandler as (p: unknown[], deps: JobDeps) => Promise<PromiseSettledResult<unknown>[]> | undefined)(parsed, deps) : undefined;
+          if (many) {
+            // Only the jobs whose message failed are failed (retried); pg-boss completes the rest.
+            for (const [i, r] of many.entries()) {
+              if (r.status === 'fulfilled') continue;
+              log.warn('job failed', { job: name, id: batch[i].id, error: r.reason });
+              await this.boss.fail(name, batch[i].id, { message: r.reason instanceof Error ? r.reason.message : String(r.reason) });
             }
-            if (performance.now() - t > 1000) log.info('slow job', { job: name, id: job.id, ms: Math.round(performance.now() - t) });
+          } else {
+            for (const [i, job] of batch.entries()) {
+              try {
+                await (d.handler as (p: unknown, deps: JobDeps) => Promise<unknown>)(parsed[i], deps);
+              } catch (e) {
+                log.warn('job failed', { job: name, id: job.id, error: e });
+                throw e;
+              }
+            }
           }
+          if (performance.now() - t > 1000) log.info('slow job', { job: name, ids: batch.length, ms: Math.round(performance.now() - t) });
         });
+        if (d.eager) this.#eager.set(name, [...(this.#eager.get(name) ?? []), id]);
       }
     }
     this.#started = true;
@@ -106,11 +128,46 @@ export class JobQueue {
     await this.boss.stop({ graceful: true, close: false, wait: true, timeout: 15_000 });
   }
 
+  /**
+   * After a commit that enqueued jobs of an eager queue: this process's worker fetches now instead
+   * of at its next poll (other processes still poll). Cheap when nothing is worked here.
+   */
+  wake(name: JobName) {
+    // Coalesced: a burst of commits wakes the worker once per WAKE_MS, so it fetches a batch, not one job per commit.
+    if (this.#waking.has(name) || !this.#eager.has(name)) return;
+    this.#waking.add(name);
+    setTimeout(() => {
+      this.#waking.delete(name);
+      for (const id of this.#eager.get(name) ?? []) this.boss.notifyWorker(id);
+    }, WAKE_MS).unref();
+  }
+
+  #collected = new WeakMap<object, PgBoss.JobInsert[]>();
+
+  /**
+   * From now on, plain enqueue(trx, …) calls on this transaction are held and inserted together by
+   * flushCollected(trx), which the caller must run before the transaction ends (a batch of
+   * ingested emails: one insert for all their acknowledgements' jobs instead of one each).
+   */
+  collect(trx: Kysely<DB>) {
+    this.#collected.set(trx, []);
+  }
+  async flushCollected(trx: Kysely<DB>) {
+    const held = this.#collected.get(trx);
+    this.#collected.delete(trx);
+    if (held?.length) await this.boss.insert(held, { db: bossDb(trx) });
+  }
+
   /** Enqueues `name` inside `trx`: the job exists if and only if the transaction commits. */
   async enqueue<N extends JobName>(trx: Kysely<DB>, name: N, payload: JobPayload<N>, options: { startAfter?: Date; singletonKey?: string } = {}) {
     const d = jobs[name];
     const parsed = d.payload.safeParse(payload);
     if (!parsed.success) throw new AppError('validation', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+    const held = options.startAfter || options.singletonKey ? undefined : this.#collected.get(trx);
+    if (held) {
+      held.push({ name, data: parsed.data as object, retryLimit: d.retry.retryLimit, retryDelay: d.retry.retryDelay, retryBackoff: d.retry.retryBackoff, expireInSeconds: d.retry.expireInSeconds });
+      return null;
+    }
     return this.boss.send(name, parsed.data as object, {
       db: bossDb(trx),
       retryLimit: d.retry.retryLimit,

@@ -8,7 +8,7 @@ import { DraftFromTicketPayload, EmbedArticlePayload } from '$lib/domain/kb/sche
 /** What handlers may use; built by whoever runs the workers (the app, or workers/). */
 export interface JobDeps {
   escalation: { sweep(now: Date): Promise<unknown> };
-  mail: { deliver(emailMessageId: string): Promise<unknown> };
+  mail: { deliver(emailMessageId: string): Promise<unknown>; deliverMany?(emailMessageIds: string[]): Promise<PromiseSettledResult<unknown>[]> };
   /** Drafts an article from a resolved ticket (src/lib/server/kb/service.ts). */
   kbDrafts: { draftFromTicket(ticketId: string): Promise<unknown> };
   /** Knowledge-base embeddings (src/lib/server/search/embedding-service.ts). */
@@ -31,6 +31,10 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   /** Jobs fetched per poll (a cron sweep is one at a time). */
   batchSize?: number;
   handler(payload: z.output<S>, deps: JobDeps): Promise<unknown>;
+  /** A whole fetched batch at once (one result per payload, in order); a rejected one fails only its job. */
+  batchHandler?(payloads: z.output<S>[], deps: JobDeps): Promise<PromiseSettledResult<unknown>[]> | undefined;
+  /** Wake the worker as soon as a job is enqueued (JobQueue.wake) and fetch again at once after a full batch. */
+  eager?: boolean;
 }
 
 const define = <S extends z.ZodType>(d: JobDefinition<S>) => d;
@@ -50,8 +54,12 @@ export const jobs = {
     name: 'email.deliver',
     payload: z.object({ emailMessageId: z.uuid() }).strict(),
     retry: { retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
-    batchSize: 5,
-    handler: (p, deps) => deps.mail.deliver(p.emailMessageId)
+    // A burst of tickets from email is a burst of acknowledgements: claimed, sent over the pooled
+    // relay connections and marked sent a batch at a time (OutboundMail.deliverMany).
+    batchSize: 50,
+    eager: true,
+    handler: (p, deps) => deps.mail.deliver(p.emailMessageId),
+    batchHandler: (ps, deps) => deps.mail.deliverMany?.(ps.map((p) => p.emailMessageId))
   }),
   /** (Re)embeds one article's chunks with the active provider; enqueued by the KB service in the transaction that publishes an article or changes a published one. */
   'kb.embed-article': define({
