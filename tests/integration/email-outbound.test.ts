@@ -79,7 +79,7 @@ describe.each(backends)('outbound email on %s', (backend) => {
   const ENV = () => ({ OUTPOST_SMTP_PORT: '0', OUTPOST_SMTP_HOST: '127.0.0.1', OUTPOST_JOBS_POLL_SECONDS: '0.5' });
   const send = (mail: SendMailOptions) => nodemailer.createTransport({ host: '127.0.0.1', port: inPort, secure: false, ignoreTLS: true }).sendMail(mail);
   const mutate = (name: string, args: unknown) => admin.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name, args, clientTime: new Date().toISOString() }] });
-  const state: { ticketId?: string; number?: number; ack?: ParsedMail; reply?: ParsedMail; token?: string } = {};
+  const state: { ticketId?: string; number?: number; ack?: ParsedMail; reply?: ParsedMail; token?: string; relayId?: string } = {};
 
   beforeAll(async () => {
     rx = await receiver();
@@ -89,6 +89,7 @@ describe.each(backends)('outbound email on %s', (backend) => {
     await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     const r = await admin.post('/api/v1/admin/email/mailboxes', { name: 'Relay', kind: 'smtp', address: 'support@help.example.com', display_name: 'Help Desk', host: '127.0.0.1', port: rx.port, security: 'none', auth_method: 'none', is_default: true });
     expect(r.status, r.text).toBe(201);
+    state.relayId = r.json.id;
   });
   afterAll(async () => {
     await srv?.stop();
@@ -156,6 +157,33 @@ describe.each(backends)('outbound email on %s', (backend) => {
     const c = comments.find((x) => x.body.includes('still drops at 14:00'));
     expect(c, JSON.stringify(comments)).toBeTruthy();
     expect(c!.body).not.toContain('update the VPN client');
+  });
+
+  it('a reply-to domain on the relay: mail carries support+t…@that domain, and a reply to it without any thread headers lands in the ticket', async () => {
+    const bad = await admin.patch(`/api/v1/admin/email/mailboxes/${state.relayId}`, { reply_domain: 'not a domain' });
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.text).toContain('reply_domain');
+    const ok = await admin.patch(`/api/v1/admin/email/mailboxes/${state.relayId}`, { reply_domain: 'Reply.Help.Example.com' });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.reply_domain).toBe('reply.help.example.com');
+    try {
+      const r = await mutate('comment.add', { id: uuidv7(), ticket_id: state.ticketId, body: 'Could you send us the VPN client log from today?' });
+      expect(r.json.results[0].status, r.text).toBe('applied');
+      const mail = await rx.waitFor((m) => (m.text ?? '').includes('VPN client log from today'), 'with the reply-domain address');
+      const to = mail.replyTo && 'value' in mail.replyTo ? mail.replyTo.value[0].address! : '';
+      expect(to).toMatch(new RegExp(`^support\\+t${state.number}\\.[0-9a-f]{20}@reply\\.help\\.example\\.com$`));
+      // The inbound SMTP server takes mail for the reply domain, and the signed address threads it.
+      await send({ from: 'Nia Patel <nia.patel@customer.example>', to, subject: 'the log', text: 'Log attached in the next mail, sorry.', messageId: '<vpn-log-1@customer.example>' });
+      let comments: { body: string }[] = [];
+      for (let i = 0; i < 100 && !comments.some((c) => c.body.includes('Log attached in the next mail')); i++) {
+        await sleep(100);
+        comments = (await admin.get(`/api/v1/tickets/${state.ticketId}`)).json?.comments ?? [];
+      }
+      expect(comments.some((c) => c.body.includes('Log attached in the next mail')), JSON.stringify(comments)).toBe(true);
+    } finally {
+      const back = await admin.patch(`/api/v1/admin/email/mailboxes/${state.relayId}`, { reply_domain: null });
+      expect(back.json.reply_domain).toBeNull();
+    }
   });
 
   it('the signed link shows the public thread only and takes a reply as a public comment', async () => {

@@ -11,6 +11,7 @@ export interface MailboxForm {
 	host: string;
 	port: string;
 	security: 'none' | 'tls' | 'starttls';
+	auth_method: 'none' | 'password' | 'oauth2';
 	username: string;
 	secret: string;
 	folder: string;
@@ -22,10 +23,11 @@ export interface MailboxForm {
 	closed_ticket_policy: 'reopen' | 'new_linked';
 	enabled: boolean;
 	is_default: boolean;
+	reply_domain: string;
 }
 
 export function emptyForm(): MailboxForm {
-	return { name: '', kind: 'imap', address: '', host: '', port: '', security: 'tls', username: '', secret: '', folder: 'INBOX', processed_folder: '', poll_interval_seconds: '60', delete_after_import: false, use_idle: true, verify_tls: true, closed_ticket_policy: 'reopen', enabled: false, is_default: false };
+	return { name: '', kind: 'imap', address: '', host: '', port: '', security: 'tls', auth_method: 'password', username: '', secret: '', folder: 'INBOX', processed_folder: '', poll_interval_seconds: '60', delete_after_import: false, use_idle: true, verify_tls: true, closed_ticket_policy: 'reopen', enabled: false, is_default: false, reply_domain: '' };
 }
 
 export function formOf(m: Mailbox): MailboxForm {
@@ -36,6 +38,7 @@ export function formOf(m: Mailbox): MailboxForm {
 		host: m.host ?? '',
 		port: m.port === null ? '' : String(m.port),
 		security: m.security,
+		auth_method: m.auth_method,
 		username: m.username ?? '',
 		secret: '',
 		folder: m.folder ?? 'INBOX',
@@ -46,7 +49,8 @@ export function formOf(m: Mailbox): MailboxForm {
 		verify_tls: m.verify_tls,
 		closed_ticket_policy: m.closed_ticket_policy,
 		enabled: m.enabled,
-		is_default: m.is_default
+		is_default: m.is_default,
+		reply_domain: m.reply_domain ?? ''
 	};
 }
 
@@ -59,7 +63,7 @@ export function bodyOf(f: MailboxForm, editing: boolean): Record<string, unknown
 		host: f.kind === 'webhook' ? null : f.host.trim() || null,
 		port: num(f.port),
 		security: f.security,
-		auth_method: f.kind === 'webhook' ? 'none' : 'password',
+		auth_method: f.kind === 'webhook' ? 'none' : f.auth_method,
 		username: f.username.trim() || null,
 		folder: f.folder.trim() || 'INBOX',
 		processed_folder: f.processed_folder.trim() || null,
@@ -71,6 +75,7 @@ export function bodyOf(f: MailboxForm, editing: boolean): Record<string, unknown
 		enabled: f.enabled,
 		is_default: f.is_default
 	};
+	if (f.kind === 'smtp') body.reply_domain = f.reply_domain.trim() || null;
 	if (!editing) body.kind = f.kind;
 	if (f.secret) body.secret = f.secret;
 	return body;

@@ -14,6 +14,13 @@ const Host = z
   .max(253)
   .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address');
 const Address = z.email('must be an email address').max(320).transform((s) => s.toLowerCase());
+/** Domain of the signed reply addresses (support+t…@domain); MX pointing at our inbound SMTP. */
+const Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like reply.example.com');
 
 /** Fields without defaults: an update changes only what it sends (zod 4 applies defaults inside .partial()). */
 const MailboxFields = z.object({
@@ -39,7 +46,9 @@ const MailboxFields = z.object({
   delete_after_import: z.boolean(),
   closed_ticket_policy: ClosedTicketPolicy,
   /** Off only for self-signed test servers. */
-  verify_tls: z.boolean()
+  verify_tls: z.boolean(),
+  /** Outbound relay: the domain of the signed reply addresses (null: the relay address's own domain). */
+  reply_domain: Domain.nullable().optional()
 });
 
 const MailboxDefaults = MailboxFields.extend({
@@ -91,6 +100,7 @@ export const MailboxView = z
     delete_after_import: z.boolean(),
     closed_ticket_policy: ClosedTicketPolicy,
     verify_tls: z.boolean(),
+    reply_domain: z.string().nullable(),
     /** IMAP watermark: the highest UID imported (with its UIDVALIDITY). */
     uid_validity: z.string().nullable(),
     last_uid: z.string().nullable(),

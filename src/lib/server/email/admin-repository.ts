@@ -34,6 +34,6 @@ export const emailAdminRepo = {
     return db.selectFrom('email_configurations').select(['id', 'secret_encrypted']).where('kind', '=', 'webhook').where('enabled', '=', true).where('deleted_at', 'is', null).where('secret_encrypted', 'is not', null).execute();
   },
   addresses(db: Kysely<DB>) {
-    return db.selectFrom('email_configurations').select(['id', 'address']).where('deleted_at', 'is', null).where('address', 'is not', null).execute();
+    return db.selectFrom('email_configurations').select(['id', 'address', 'settings']).where('deleted_at', 'is', null).where('address', 'is not', null).execute();
   }
 };

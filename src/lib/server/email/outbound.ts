@@ -154,7 +154,7 @@ export class OutboundMail implements MailTransport {
       from_name: relay.display_name,
       to_addresses: c.to,
       cc_addresses: c.cc ?? [],
-      reply_to: c.ticketNumber ? replyAddress(this.opts.secret, relay.address!, c.ticketNumber) : null,
+      reply_to: c.ticketNumber ? replyAddress(this.opts.secret, relay.address!, c.ticketNumber, (relay.settings as { replyDomain?: string | null } | null)?.replyDomain) : null,
       subject: c.rendered.subject,
       body_text: c.rendered.text,
       body_html: c.rendered.html,

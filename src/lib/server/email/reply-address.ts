@@ -5,10 +5,11 @@ import { formatReplyTag, parseReplyTag, splitPlusAddress } from '$lib/domain/ema
 
 const mac = (secret: string, n: number) => createHmac('sha256', secret).update(`outpost-reply:${n}`).digest('hex').slice(0, 20);
 
-export function replyAddress(secret: string, base: string, ticketNumber: number): string {
+/** `domain`: the relay's reply domain, when one is set (else the base address's own). */
+export function replyAddress(secret: string, base: string, ticketNumber: number, domain?: string | null): string {
   const p = splitPlusAddress(base);
   if (!p) throw new Error(`not an email address: ${base}`);
-  return `${p.local}+${formatReplyTag(ticketNumber, mac(secret, ticketNumber))}@${p.domain}`;
+  return `${p.local}+${formatReplyTag(ticketNumber, mac(secret, ticketNumber))}@${domain || p.domain}`;
 }
 
 /** The ticket number a recipient address vouches for, when its tag verifies. */

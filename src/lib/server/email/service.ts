@@ -46,6 +46,7 @@ export function mailboxView(r: Row): MailboxView {
     delete_after_import: s.deleteAfterImport === true,
     closed_ticket_policy: s.closedTicketPolicy === 'new_linked' ? 'new_linked' : 'reopen',
     verify_tls: s.verifyTls !== false,
+    reply_domain: typeof s.replyDomain === 'string' ? s.replyDomain : null,
     uid_validity: r.uid_validity,
     last_uid: r.last_uid,
     last_polled_at: iso(r.last_polled_at),
@@ -99,7 +100,7 @@ export class EmailService {
         default_type_id: body.default_type_id ?? null,
         is_default: body.is_default,
         enabled: body.enabled,
-        settings: JSON.stringify({ deleteAfterImport: body.delete_after_import, closedTicketPolicy: body.closed_ticket_policy, verifyTls: body.verify_tls }),
+        settings: JSON.stringify({ deleteAfterImport: body.delete_after_import, closedTicketPolicy: body.closed_ticket_policy, verifyTls: body.verify_tls, replyDomain: body.reply_domain ?? null }),
         created_by: ctx.actor.id,
         updated_by: ctx.actor.id
       });
@@ -123,7 +124,8 @@ export class EmailService {
       if (body.delete_after_import !== undefined) s.deleteAfterImport = body.delete_after_import;
       if (body.closed_ticket_policy !== undefined) s.closedTicketPolicy = body.closed_ticket_policy;
       if (body.verify_tls !== undefined) s.verifyTls = body.verify_tls;
-      const { secret, delete_after_import: _d, closed_ticket_policy: _c, verify_tls: _v, ...plain } = body;
+      if (body.reply_domain !== undefined) s.replyDomain = body.reply_domain;
+      const { secret, delete_after_import: _d, closed_ticket_policy: _c, verify_tls: _v, reply_domain: _r, ...plain } = body;
       const kind = body.kind ?? cur.kind;
       const host = body.host === undefined ? cur.host : body.host;
       if (kind !== 'webhook' && !host) throw new AppError('validation', 'host: is required for IMAP, POP3 and SMTP', { fields: [{ field: 'host', message: 'is required for IMAP, POP3 and SMTP' }] });
@@ -222,7 +224,11 @@ export class EmailService {
         at: Date.now(),
         list: rows.flatMap((r) => {
           const p = r.address ? splitPlusAddress(r.address) : null;
-          return p ? [{ domain: p.domain, local: p.local, id: r.id }] : [];
+          if (!p) return [];
+          // A relay's reply domain receives the replies to its signed addresses.
+          const reply = (r.settings as { replyDomain?: unknown } | null)?.replyDomain;
+          const own = { domain: p.domain, local: p.local, id: r.id };
+          return typeof reply === 'string' && reply ? [own, { domain: reply, local: p.local, id: r.id }] : [own];
         })
       };
     }
