@@ -69,3 +69,16 @@ describe('threading helpers', () => {
     expect(parseReplyTag('x12.abc')).toBeNull();
   });
 });
+
+describe('mailbox bodies', () => {
+  it('refuses OAuth2 for a POP3 mailbox, naming auth_method; IMAP may use it', async () => {
+    const { MailboxCreateBody } = await import('./schemas');
+    const pop = MailboxCreateBody.safeParse({ name: 'P', kind: 'pop3', host: 'mail.example.com', auth_method: 'oauth2' });
+    expect(pop.success).toBe(false);
+    expect(pop.error?.issues.map((i) => i.path.join('.'))).toContain('auth_method');
+    expect(MailboxCreateBody.safeParse({ name: 'I', kind: 'imap', host: 'mail.example.com', auth_method: 'oauth2' }).success).toBe(true);
+    const relay = MailboxCreateBody.safeParse({ name: 'R', kind: 'smtp', host: 'smtp.example.com', reply_domain: 'Reply.Example.COM' });
+    expect(relay.success && relay.data.reply_domain).toBe('reply.example.com');
+    expect(MailboxCreateBody.safeParse({ name: 'R', kind: 'smtp', host: 'smtp.example.com', reply_domain: 'no_underscores.example.com' }).success).toBe(false);
+  });
+});

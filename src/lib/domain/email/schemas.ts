@@ -64,8 +64,9 @@ const MailboxDefaults = MailboxFields.extend({
   verify_tls: z.boolean().default(true)
 });
 
-const hostRequired = (v: { kind?: string; host?: string | null }, ctx: z.RefinementCtx) => {
+const hostRequired = (v: { kind?: string; host?: string | null; auth_method?: string }, ctx: z.RefinementCtx) => {
   if (v.kind && v.kind !== 'webhook' && !v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'is required for IMAP, POP3 and SMTP' });
+  if (v.kind === 'pop3' && v.auth_method === 'oauth2') ctx.addIssue({ code: 'custom', path: ['auth_method'], message: 'POP3 mailboxes sign in with a password (OAuth2 is for IMAP and SMTP)' });
 };
 
 export const MailboxCreateBody = MailboxDefaults.superRefine(hostRequired);

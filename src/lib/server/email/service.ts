@@ -129,6 +129,10 @@ export class EmailService {
       const kind = body.kind ?? cur.kind;
       const host = body.host === undefined ? cur.host : body.host;
       if (kind !== 'webhook' && !host) throw new AppError('validation', 'host: is required for IMAP, POP3 and SMTP', { fields: [{ field: 'host', message: 'is required for IMAP, POP3 and SMTP' }] });
+      if (kind === 'pop3' && (body.auth_method ?? cur.auth_method) === 'oauth2') {
+        const message = 'POP3 mailboxes sign in with a password (OAuth2 is for IMAP and SMTP)';
+        throw new AppError('validation', `auth_method: ${message}`, { fields: [{ field: 'auth_method', message }] });
+      }
       const next = await emailAdminRepo.update(trx, id, { ...plain, ...(secret ? { secret_encrypted: seal(this.ring, secret) } : {}), settings: JSON.stringify(s), updated_by: ctx.actor.id });
       if (!next) throw new AppError('conflict', 'name: a mailbox with this name already exists', { fields: [{ field: 'name', message: 'already exists' }] });
       const before = mailboxView(cur);
