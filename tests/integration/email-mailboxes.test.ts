@@ -110,6 +110,22 @@ describe.skipIf(!svc.ok)('email mailboxes (dovecot)', () => {
       expect((await admin.patch(`/api/v1/admin/email/mailboxes/${id}`, { enabled: false })).status).toBe(200);
     });
 
+    it('POP3 over STARTTLS imports by UIDL, keeping the mail: each message becomes one ticket, later polls import nothing again', async () => {
+      const tag = `pop3tls${Date.now().toString(36)}`;
+      deliver(d, 'alice', [1, 2].map((i) => message({ from: `${tag}${i}@customer.example`, subject: `${tag} message ${i}`, body: `kept on the server ${i}` })));
+      const id = await create({ name: 'Alice POP3 STARTTLS', kind: 'pop3', port: d.pop3Port, security: 'starttls', username: 'alice', secret: 'alicepw', delete_after_import: false, enabled: true, poll_interval_seconds: 10 });
+      const tickets = async () => ((await admin.get(`/api/v1/tickets?q=${tag}&limit=50`)).json?.items ?? []) as { subject: string }[];
+      await waitFor('two tickets from POP3 over STARTTLS', async () => (await tickets()).length === 2, 30_000, 200);
+      const first = (await mailbox(id)).last_polled_at;
+      // The next poll (10 s later) sees the same two messages, still on the server, by their UIDL.
+      await waitFor('a later poll', async () => (await mailbox(id)).last_polled_at !== first, 30_000, 500);
+      expect((await tickets()).map((t) => t.subject).sort()).toEqual([`${tag} message 1`, `${tag} message 2`]);
+      expect(await folderCount(d, 'alice', 'alicepw', 'INBOX')).toBe(2);
+      expect((await mailbox(id)).last_error).toBeNull();
+      expect((await admin.patch(`/api/v1/admin/email/mailboxes/${id}`, { enabled: false })).status).toBe(200);
+      await clearMailbox(d, 'alice', 'alicepw', ['INBOX']);
+    });
+
     it('exactly once across a crash: SIGKILL in the middle of a 300-message batch, restart, no message lost or duplicated', async () => {
       const N = 300;
       const base = (await uidNext(d, d.user, d.password, 'Load')) - 1;

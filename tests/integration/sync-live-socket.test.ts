@@ -188,11 +188,17 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 		e.signedIn(adminId);
 		await until(async () => (await db.tickets.get(t1)) !== undefined, { what: 'caught up after sign-in', timeoutMs: 15_000 });
 		await until(() => e.mux!.connected, { what: 'socket reopened', timeoutMs: 15_000 });
-		const t2 = uuidv7();
-		expect((await adminNow.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: t2, subject: 'after sign-in' }, clientTime: new Date().toISOString() }] })).status).toBe(200);
+		// Live again, and over the socket again: a change can still be answered by a poll that went
+		// over HTTP while the socket reopened, so write until one arrives over the socket (the next
+		// poll waits on the socket; with nothing to send it would only answer after 20 s).
 		const before = e.mux!.stats.overSocket;
-		await until(async () => (await db.tickets.get(t2)) !== undefined, { what: 'live again', timeoutMs: 15_000 });
-		await until(() => e.mux!.stats.overSocket > before, { what: 'answered over the socket again' });
+		for (let i = 0; i < 5 && e.mux!.stats.overSocket <= before; i++) {
+			const t2 = uuidv7();
+			expect((await adminNow.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: t2, subject: `after sign-in ${i}` }, clientTime: new Date().toISOString() }] })).status).toBe(200);
+			await until(async () => (await db.tickets.get(t2)) !== undefined, { what: 'live again', timeoutMs: 15_000 });
+			await until(() => e.mux!.stats.overSocket > before, { what: 'answered over the socket again', timeoutMs: 2_000 }).catch(() => {});
+		}
+		expect(e.mux!.stats.overSocket, 'answered over the socket again').toBeGreaterThan(before);
 	});
 
 	it('falls back to HTTP while the server is down and reconnects the socket after', async () => {
