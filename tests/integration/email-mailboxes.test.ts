@@ -155,8 +155,10 @@ describe.skipIf(!svc.ok)('email mailboxes (dovecot)', () => {
           expect(t).toEqual({ n: N, subjects: N });
           const [idle] = await q(`select count(*)::int as n from tickets where subject like 'IDLE arrival %'`);
           expect(idle.n).toBe(3);
-          const [pop] = await q(`select count(*)::int as n from email_messages where uidl is not null and status = 'processed'`);
+          const [pop] = await q(`select count(*)::int as n from email_messages where uidl is not null and status = 'processed' and subject like 'POP3 message %'`);
           expect(pop.n).toBe(2);
+          const [popTls] = await q(`select count(*)::int as n from email_messages where uidl is not null and status = 'processed' and subject like 'pop3tls% message %'`);
+          expect(popTls.n).toBe(2);
           const [raw] = await q(`select count(*)::int as n from email_raw_messages r join email_messages m on m.id = r.email_message_id where m.mailbox_id = $1`, [id]);
           expect(raw.n).toBe(N);
         },
