@@ -113,8 +113,8 @@ describe.each(backends)('offline attachments on %s', (backend) => {
     const first = await again.uploader.retryNow();
     expect(first.stopped).toBe('network');
     expect((await again.outbox.flush()).stopped).toBe('waiting');
-    await until(async () => (await db.uploads.get(up.id))?.status === 'done', { what: 'upload done' });
-    await until(async () => (await db.outbox.count()) === 0, { what: 'comment sent' });
+    await until(async () => (await db.uploads.get(up.id))?.status === 'done', { what: 'upload done', timeoutMs: 30_000 });
+    await until(async () => (await db.outbox.count()) === 0, { what: 'comment sent', timeoutMs: 30_000 });
 
     // Uploaded once: two requests with the same id, one stored file; then the comment.
     const uploads = again.net.calls.filter((c) => c.path === '/api/v1/files');
