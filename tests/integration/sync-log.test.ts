@@ -6,8 +6,6 @@
 //   - windows are recorded without waiting for the WAL flush: one lost in a database crash must not
 //     make a client that holds an offset in it skip a change.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isChangeMessage } from '@electric-sql/client';
@@ -17,7 +15,7 @@ import { SyncEngine } from '../../sync/server/engine';
 import type { ShapeActor } from '../../sync/protocol/shapes';
 import { PERMISSIONS } from '../../src/lib/domain/auth/permissions';
 import { freshPostgresDatabase, type Backend } from '../support/backends';
-import { Replica, until } from '../support/shape-replica';
+import { Replica, serveShapes, until } from '../support/shape-replica';
 
 const backends = inject('backends') as Backend[];
 const ADMIN: ShapeActor = { id: '00000000-0000-7000-8000-00000000c0de', permissions: new Set(PERMISSIONS) };
@@ -49,22 +47,8 @@ async function harness(backend: Backend): Promise<Harness> {
   await migrate(db);
   const make = () => new SyncEngine({ db, engine: backend, databaseUrl, longPollMs: 20_000 });
   let engine = make();
-  const server = http.createServer((req, res) => {
-    const ac = new AbortController();
-    res.on('close', () => ac.abort());
-    engine
-      .handleShapeRequest(ADMIN, new URL(req.url ?? '/', 'http://localhost'), ac.signal)
-      .then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(await r.text());
-      })
-      .catch((e) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: String(e) }));
-      });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveShapes((url, signal) => engine.handleShapeRequest(ADMIN, url, signal));
+  const base = server.base;
   const exec: Q = async (text, params = []) => (await db.executeQuery(CompiledQuery.raw(text, params))).rows as any[];
   await exec(`insert into users (id, email, name) values ($1, 'compact-admin@example.test', 'Compact Admin')`, [ADMIN.id]);
   return {
@@ -82,7 +66,6 @@ async function harness(backend: Backend): Promise<Harness> {
     headers: () => ({}),
     async close() {
       await engine.stop();
-      server.closeAllConnections();
       server.close();
       await database.close();
       await drop?.();

@@ -5,8 +5,6 @@
 //     through the same Kysely), served by a plain node:http server.
 //   - PostgreSQL: the real built server and gatekeeper; writes through direct pg connections.
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { openDatabase, type Database } from '../../src/lib/server/db/connection';
@@ -17,7 +15,7 @@ import { PERMISSIONS } from '../../src/lib/domain/auth/permissions';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
 import { isControlMessage } from '@electric-sql/client';
-import { Replica, until } from '../support/shape-replica';
+import { Replica, serveShapes, until } from '../support/shape-replica';
 
 const backends = inject('backends') as Backend[];
 
@@ -68,23 +66,8 @@ async function embeddedHarness(wake: 'notify' | 'poll'): Promise<Harness> {
   const limits = wake === 'poll' ? { maxBytes: 8 * 1024, maxMessages: 25 } : {};
   const make = () => new SyncEngine({ db, engine: 'pglite', pglite: database.pglite, longPollMs: 20_000, ...limits });
   let engine = make();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const ac = new AbortController();
-    res.on('close', () => ac.abort());
-    engine
-      .handleShapeRequest(ADMIN, url, ac.signal)
-      .then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
-        res.end(await r.text());
-      })
-      .catch((e) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: String(e) }));
-      });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveShapes((url, signal) => engine.handleShapeRequest(ADMIN, url, signal));
+  const base = server.base;
   const run = (d: Kysely<any>): Q => async (text, params = []) => (await d.executeQuery(CompiledQuery.raw(text, params))).rows as any[];
   const exec = run(db);
   await exec(`insert into users (id, email, name) values ($1, 'sync-admin@example.test', 'Sync Admin')`, [ADMIN.id]);
@@ -114,7 +97,6 @@ async function embeddedHarness(wake: 'notify' | 'poll'): Promise<Harness> {
     },
     async close() {
       await engine.stop();
-      server.closeAllConnections();
       server.close();
       await database.close();
     }

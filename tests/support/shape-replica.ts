@@ -1,5 +1,7 @@
 // What a client device would hold: a real `@electric-sql/client` ShapeStream applied to a map
 // (insert = upsert, update = merge, delete, must-refetch clears), for the sync protocol tests.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ShapeStream, isChangeMessage, isControlMessage, type Message, type Row as ERow } from '@electric-sql/client';
 
 export interface ShapeEndpoint {
@@ -69,4 +71,29 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A plain node:http server in front of an in-process engine (`handle` answers one shape request). */
+export async function serveShapes(handle: (url: URL, signal: AbortSignal) => Promise<Response>): Promise<{ base: string; close(): void }> {
+  const server = http.createServer((req, res) => {
+    const ac = new AbortController();
+    res.on('close', () => ac.abort());
+    handle(new URL(req.url ?? '/', 'http://localhost'), ac.signal)
+      .then(async (r) => {
+        res.writeHead(r.status, Object.fromEntries(r.headers));
+        res.end(await r.text());
+      })
+      .catch((e) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: String(e) }));
+      });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    }
+  };
 }
