@@ -80,8 +80,39 @@ class Refetch extends Error {}
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
+/**
+ * One answer of the Shape API before it becomes an HTTP `Response`. The `/ws` mux
+ * (sync/server/mux.ts) sends it as it is: a woken long-poll answers a hundred devices at once, and
+ * a web `Response` per answer (headers object, body stream, reading it back) was a tenth of that.
+ */
+export interface ShapeReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** A live batch shared by many instances: its body as a JSON string, encoded once for all (mux). */
+  shared?: { json?: string };
+}
+
+export const toResponse = (r: ShapeReply): Response => new Response(r.body, { status: r.status, headers: r.headers });
+
 function jsonError(status: number, code: string, message: string, extra: Record<string, unknown> = {}): Response {
   return new Response(JSON.stringify({ error: { code, message, ...extra } }), { status, headers: JSON_HEADERS });
+}
+
+/** A live batch as the client receives it: encoded once, answered to every instance it fits. */
+interface Encoded {
+  body: string;
+  /** `body` as a JSON string value, made once by the first socket that sends it. */
+  json?: string;
+  end: Pos;
+  complete: boolean;
+  hasData: boolean;
+}
+
+/** A live batch being encoded for every instance of one shape identity waiting at one offset. */
+interface SharedLive {
+  tail: Pos;
+  result: Promise<{ enc: Encoded; minTxid: bigint | null } | null>;
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -97,6 +128,21 @@ export class SyncEngine {
   private readonly schemas = new Map<string, { at: number; schema: TableSchema }>();
   /** Long-polls waiting for changes, by table. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /**
+   * Live batches encoded since the last publish, by shape identity + schema + offset: every device
+   * following the same shape is woken by the same commit, and one conversion and one JSON encoding
+   * serve them all (see `liveBatch`). Emptied on every publish.
+   */
+  private readonly shared = new Map<string, SharedLive>();
+  /**
+   * Definitions resolved for an actor (the auth service hands out the same actor object while its
+   * credential is cached), and each definition's identity: a live request re-resolves its shape
+   * every time, and building the definition and its canonical JSON was a fifth of answering it.
+   */
+  private readonly resolved = new WeakMap<ShapeActor, Map<string, { at: number; shape: ShapeDefinition }>>();
+  private readonly identities = new WeakMap<ShapeDefinition, string>();
+  /** Live batches answered from another instance's encoding / computed for one instance alone. */
+  readonly stats = { liveShared: 0, livePrivate: 0 };
   private started: Promise<void> | null = null;
   private stopped = false;
   private listenClient: { end(): Promise<void> } | null = null;
@@ -120,7 +166,10 @@ export class SyncEngine {
     };
     this.db = opts.db;
     this.tailer = new Tailer(opts.db, { log: (l, m, d) => this.o.log?.(l, m, d) });
-    this.tailer.onPublish((tables) => this.wake(tables));
+    this.tailer.onPublish((tables) => {
+      this.shared.clear();
+      this.wake(tables);
+    });
   }
 
   /** Starts the tailer and the notification channel (idempotent; called lazily by requests). */
@@ -242,8 +291,16 @@ export class SyncEngine {
     if (!name) return { ok: false, response: jsonError(400, 'validation', 'shape: name a shape, e.g. ?shape=tickets', { fields: [{ field: 'shape', message: 'is required' }] }) };
     const replicaParam = url.searchParams.get('replica') ?? 'default';
     if (replicaParam !== 'default' && replicaParam !== 'full') return { ok: false, response: jsonError(400, 'validation', 'replica: must be default or full') };
-    const r = resolveShape(name, actor, { closedTicketDays: await this.closedTicketDays() }, replicaParam as Replica);
+    const closedTicketDays = await this.closedTicketDays();
+    const key = `${name}|${replicaParam}|${closedTicketDays}`;
+    let mine = this.resolved.get(actor);
+    const hit = mine?.get(key);
+    if (hit && Date.now() - hit.at < 10_000) return { ok: true, shape: hit.shape };
+    const r = resolveShape(name, actor, { closedTicketDays }, replicaParam as Replica);
     if (!r.ok) return { ok: false, response: jsonError(403, 'forbidden', r.reason === 'unknown' ? `No shape named ${name} for you` : `You may not sync ${name}`) };
+    if (!mine) this.resolved.set(actor, (mine = new Map()));
+    if (mine.size > 64) mine.clear();
+    mine.set(key, { at: Date.now(), shape: r.shape });
     return { ok: true, shape: r.shape };
   }
 
@@ -256,7 +313,12 @@ export class SyncEngine {
 
   // ─── The Shape API ──────────────────────────────────────────────────────────────────────────
   async serve(def: ShapeDefinition, url: URL, signal?: AbortSignal): Promise<Response> {
-    if (this.stopped) return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'Shutting down' } }), { status: 503, headers: { ...JSON_HEADERS, 'retry-after': '1' } });
+    return toResponse(await this.reply(def, url, signal));
+  }
+
+  /** `serve` without the web `Response` (what the `/ws` mux sends). */
+  async reply(def: ShapeDefinition, url: URL, signal?: AbortSignal): Promise<ShapeReply> {
+    if (this.stopped) return { status: 503, headers: { ...JSON_HEADERS, 'retry-after': '1' }, body: JSON.stringify({ error: { code: 'unavailable', message: 'Shutting down' } }) };
     await this.start();
     const q = url.searchParams;
     const offset = q.get('offset') ?? '-1';
@@ -270,7 +332,9 @@ export class SyncEngine {
     if (live && initial) return this.badRequest('live', 'cannot be used with offset=-1 or now');
     if (!initial && !handle) return this.badRequest('handle', 'is required when offset is not -1 or now');
     if (q.get('live_sse') === 'true' || q.get('experimental_live_sse') === 'true') return this.badRequest('live_sse', 'is not supported by this server; use long polling');
-    const identity = `${shapeIdentity(def)}|${logMode}`;
+    let base = this.identities.get(def);
+    if (base === undefined) this.identities.set(def, (base = shapeIdentity(def)));
+    const identity = `${base}|${logMode}`;
 
     try {
       if (initial) return await this.createInstance(def, identity, logMode, offset === 'now', handle);
@@ -288,28 +352,30 @@ export class SyncEngine {
         if (cmp(pos!, this.tailer.tail) > 0) return this.badRequest('offset', 'out of bounds for this shape');
       }
       if (!live) await this.tailer.sync();
-      let batch = await this.collect(inst, pos!);
-      if (live && !batch.messages.length && batch.complete) {
+      let batch = live ? await this.liveBatch(inst, pos!) : this.encode(await this.collect(inst, pos!));
+      if (live && !batch.hasData && batch.complete) {
         const deadline = Date.now() + this.o.longPollMs;
         let epoch = this.schemaEpoch;
-        while (!batch.messages.length && batch.complete && Date.now() < deadline && !signal?.aborted && !this.stopped) {
+        while (!batch.hasData && batch.complete && Date.now() < deadline && !signal?.aborted && !this.stopped) {
           await this.waitForPublish(def.table, batch.end, deadline - Date.now(), signal);
           if (epoch !== this.schemaEpoch) {
             epoch = this.schemaEpoch;
             if ((await this.schemaOf(def.table)).hash !== inst.schema.hash) return this.mustRefetch(identity);
           }
-          batch = await this.collect(inst, batch.end);
+          batch = await this.liveBatch(inst, batch.end);
         }
       }
-      return this.logResponse(inst, batch, live, q.get('cursor'));
+      const reply = this.respond(inst, batch.body, fmt(batch.end), { live, upToDate: batch.complete, hasData: batch.hasData, cursor: q.get('cursor') });
+      if (live) reply.shared = batch;
+      return reply;
     } catch (e) {
       if (e instanceof Refetch) return this.mustRefetch(identity);
       throw e;
     }
   }
 
-  private badRequest(field: string, message: string) {
-    return new Response(JSON.stringify({ message: 'Invalid request', errors: { [field]: [message] } }), { status: 400, headers: JSON_HEADERS });
+  private badRequest(field: string, message: string): ShapeReply {
+    return { status: 400, headers: JSON_HEADERS, body: JSON.stringify({ message: 'Invalid request', errors: { [field]: [message] } }) };
   }
 
   private newHandle(identity: string): string {
@@ -317,14 +383,11 @@ export class SyncEngine {
   }
 
   /** 409: the client drops its copy of the shape and starts again with the handle given. */
-  private mustRefetch(identity: string): Response {
+  private mustRefetch(identity: string): ShapeReply {
     const h = this.newHandle(identity);
     this.reserved.set(h, identity);
     if (this.reserved.size > 10_000) this.reserved.delete(this.reserved.keys().next().value!);
-    return new Response(JSON.stringify([{ headers: { control: 'must-refetch' } }]), {
-      status: 409,
-      headers: { ...JSON_HEADERS, [HEADER.handle]: h }
-    });
+    return { status: 409, headers: { ...JSON_HEADERS, [HEADER.handle]: h }, body: JSON.stringify([{ headers: { control: 'must-refetch' } }]) };
   }
 
   private async schemaOf(table: string): Promise<TableSchema> {
@@ -366,7 +429,7 @@ export class SyncEngine {
     void sql`update sync_shapes set last_used_at = now() where handle = ${inst.handle}`.execute(this.db).catch(() => {});
   }
 
-  private async createInstance(def: ShapeDefinition, identity: string, log: Instance['log'], now: boolean, requested: string | null): Promise<Response> {
+  private async createInstance(def: ShapeDefinition, identity: string, log: Instance['log'], now: boolean, requested: string | null): Promise<ShapeReply> {
     const schema = await this.schemaOf(def.table);
     // Everything published so far is visible in the snapshot taken next (its windows' snapshots
     // were taken before it): the instance's log starts at the current tail. No need to wait for
@@ -483,7 +546,7 @@ export class SyncEngine {
     }
   }
 
-  private async serveChunkAt(inst: Instance, k: number, identity: string): Promise<Response> {
+  private async serveChunkAt(inst: Instance, k: number, identity: string): Promise<ShapeReply> {
     const c = inst.chunks;
     if (!c || c.expires < Date.now()) return this.mustRefetch(identity);
     await this.chunkReady(c, k);
@@ -501,7 +564,7 @@ export class SyncEngine {
       : this.respond(inst, `[${c.parts[k]}]`, `0_${k}`, { live: false, upToDate: false, hasData: true });
   }
 
-  private serveChunk(inst: Instance, pos: Pos, identity: string): Promise<Response> {
+  private serveChunk(inst: Instance, pos: Pos, identity: string): Promise<ShapeReply> {
     return this.serveChunkAt(inst, Number(pos.s) + 1, identity);
   }
 
@@ -509,7 +572,7 @@ export class SyncEngine {
     return JSON.stringify({ headers: { control: 'up-to-date', global_last_seen_lsn: String(this.tailer.tail.w) } });
   }
 
-  private respond(inst: Instance, body: string, offset: string, o: { live: boolean; upToDate: boolean; hasData: boolean; cursor?: string | null }): Response {
+  private respond(inst: Instance, body: string, offset: string, o: { live: boolean; upToDate: boolean; hasData: boolean; cursor?: string | null }): ShapeReply {
     const headers: Record<string, string> = {
       ...JSON_HEADERS,
       [HEADER.handle]: inst.handle,
@@ -519,10 +582,10 @@ export class SyncEngine {
     if (o.live) headers[HEADER.cursor] = nextCursor(o.cursor ?? null);
     else headers[HEADER.schema] = schemaHeader(inst.schema, inst.def.columns);
     if (o.upToDate) headers[HEADER.upToDate] = '';
-    return new Response(body, { status: 200, headers });
+    return { status: 200, headers, body };
   }
 
-  private logResponse(inst: Instance, batch: Batch, live: boolean, cursor: string | null): Response {
+  private encode(batch: Batch): Encoded {
     const msgs = batch.messages;
     // `last` on the final message of each transaction in this response.
     const lastOf = new Map<number, ChangeMessage>();
@@ -530,7 +593,47 @@ export class SyncEngine {
     for (const m of lastOf.values()) m.headers.last = true;
     const parts = msgs.map((m) => JSON.stringify(m));
     if (batch.complete) parts.push(this.upToDate());
-    return this.respond(inst, `[${parts.join(',')}]`, fmt(batch.end), { live, upToDate: batch.complete, hasData: msgs.length > 0, cursor });
+    return { body: `[${parts.join(',')}]`, end: batch.end, complete: batch.complete, hasData: msgs.length > 0 };
+  }
+
+  /**
+   * The live batch after `from` for a woken long-poll. What an instance receives depends on its
+   * definition and schema (the identity), on `from` and on the tail — and on its snapshot, but only
+   * for entries of transactions the snapshot already saw. So the batch is converted and encoded once
+   * per identity, offset and tail, without the snapshot filter, and serves every instance for which
+   * that filter would drop nothing: the instance started at or before `from`, and every entry of
+   * the table is of a transaction at or after its snapshot's xmax (never visible in it). Any other
+   * instance, and a batch that needs a refetch, is computed for the instance alone as before.
+   */
+  private async liveBatch(inst: Instance, from: Pos): Promise<Encoded> {
+    if (cmp(from, inst.start) >= 0) {
+      const key = `${inst.identity}|${inst.schema.hash}|${fmt(from)}`;
+      const tail = this.tailer.tail;
+      let s = this.shared.get(key);
+      let reused = true;
+      if (!s || cmp(s.tail, tail) !== 0) {
+        s = { tail, result: this.collectShared(inst, from) };
+        this.shared.set(key, s);
+        reused = false;
+      }
+      const r = await s.result;
+      if (r && (r.minTxid === null || r.minTxid >= inst.snap.xmax)) {
+        if (reused) this.stats.liveShared++;
+        return r.enc;
+      }
+    }
+    this.stats.livePrivate++;
+    return this.encode(await this.collect(inst, from));
+  }
+
+  private async collectShared(inst: Instance, from: Pos): Promise<{ enc: Encoded; minTxid: bigint | null } | null> {
+    const seen = { minTxid: null as bigint | null };
+    try {
+      return { enc: this.encode(await this.collect(inst, from, seen)), minTxid: seen.minTxid };
+    } catch (e) {
+      if (e instanceof Refetch) return null;
+      throw e;
+    }
   }
 
   private waitForPublish(table: string, since: Pos, ms: number, signal?: AbortSignal): Promise<void> {
@@ -559,7 +662,8 @@ export class SyncEngine {
   }
 
   /** The shape's messages after `from`, up to the response limits. */
-  private async collect(inst: Instance, from: Pos): Promise<Batch> {
+  /** `shared`: convert without the snapshot filter, recording the table's smallest txid (liveBatch). */
+  private async collect(inst: Instance, from: Pos, shared?: { minTxid: bigint | null }): Promise<Batch> {
     const messages: ChangeMessage[] = [];
     let bytes = 0;
     let pos = from;
@@ -568,7 +672,8 @@ export class SyncEngine {
       if (cmp(pos, tail) >= 0) return { messages, end: pos, complete: true };
       const { entries, end } = await this.tailer.readAfter(pos, 2_000);
       for (const e of entries) {
-        for (const m of this.convert(inst, e)) {
+        if (shared && e.tbl === inst.def.table && (shared.minTxid === null || e.txid < shared.minTxid)) shared.minTxid = e.txid;
+        for (const m of this.convert(inst, e, !!shared)) {
           messages.push(m);
           bytes += 200 + Object.keys(m.value).length * 24;
         }
@@ -587,9 +692,9 @@ export class SyncEngine {
     return out;
   }
 
-  private convert(inst: Instance, e: LogEntry): ChangeMessage[] {
+  private convert(inst: Instance, e: LogEntry, unfiltered = false): ChangeMessage[] {
     if (e.tbl !== inst.def.table) return [];
-    if (cmp(e.pos, inst.start) <= 0 || visibleIn(e.txid, inst.snap)) return [];
+    if (!unfiltered && (cmp(e.pos, inst.start) <= 0 || visibleIn(e.txid, inst.snap))) return [];
     if (e.op === 'truncate') throw new Refetch();
     const headers = (operation: ChangeMessage['headers']['operation']): ChangeMessage['headers'] => ({
       operation,

@@ -35,8 +35,17 @@ export interface LiveResponseMessage {
 	body: string;
 }
 
+/** The embedded engine's answer without a web Response (sync/server/engine.ts `ShapeReply`). */
+export interface PlainReply {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	/** The body already encoded as a JSON string (shared by every socket it is sent to), or to cache it in. */
+	shared?: { json?: string };
+}
+
 /** Serves one gatekeeper request for this actor (resolve + embedded engine or Electric proxy). */
-export type ServeShape<A> = (actor: A, url: URL, signal: AbortSignal) => Promise<Response>;
+export type ServeShape<A> = (actor: A, url: URL, signal: AbortSignal) => Promise<Response | PlainReply>;
 /** Re-checks the socket's credential: the actor, or why not. */
 export type Reauthenticate<A> = () => Promise<A | 'expired' | null>;
 
@@ -111,6 +120,14 @@ export class ShapeMuxSession<A> {
 				return;
 			}
 			const res = await this.serve(actor, url, abort.signal);
+			if (!(res instanceof Response)) {
+				// The embedded engine's own answer: no length or encoding headers to drop.
+				if (abort.signal.aborted || this.#closed || this.ws.readyState !== 1) return;
+				// The same frame as #reply makes, with the body's JSON string made once per shared batch.
+				const body = res.shared ? (res.shared.json ??= JSON.stringify(res.body)) : JSON.stringify(res.body);
+				this.ws.send(`{"type":"shape.response","id":${JSON.stringify(id)},"status":${res.status},"headers":${JSON.stringify(res.headers)},"body":${body}}`);
+				return;
+			}
 			const body = await res.text();
 			if (abort.signal.aborted) return; // cancelled: the client no longer waits for it
 			const headers: Record<string, string> = {};

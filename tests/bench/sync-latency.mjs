@@ -10,6 +10,7 @@
 // browsers, sync-latency-others.mjs) and this process is one device — one stream and its Dexie —
 // so the figure is the one a user sees, not the bench parsing 100 copies of every change.
 // Usage: node tests/bench/sync-latency.mjs [writes=200] [shapes=100]
+// BENCH_ONLY=device runs only the last part (one device, alone and among the other clients).
 import 'fake-indexeddb/auto';
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { register } from 'tsx/esm/api';
 import { ShapeStream, isChangeMessage } from '@electric-sql/client';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, root } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, root, cpuTimes } from './lib.mjs';
 
 register();
 const { LiveMux } = await import('../../sync/client/live-mux.ts');
@@ -36,7 +37,7 @@ if (!process.env.TEST_DATABASE_URL && !process.env.BENCH_DATABASE_URL) {
 await ensureBuilt();
 const dataDir = tmpDir();
 const db = await freshPgDatabase();
-const srv = await startServer({ dataDir, databaseUrl: db.url, port: 4340 });
+const srv = await startServer({ dataDir, databaseUrl: db.url, port: Number(process.env.BENCH_PORT ?? 4340) });
 const writer = new pg.Client({ connectionString: db.url });
 try {
   await writer.connect();
@@ -109,6 +110,7 @@ try {
     const first = [];
     const all = [];
     const intoDexie = [];
+    const cpu0 = cpuTimes(srv.pid).server ?? 0;
     for (let i = 0; i < writes; i++) {
       const subject = `bench r${tag} ${shapes} ${transport}${device ? ' device' : ''} ${i}`;
       await writer.query('begin');
@@ -126,6 +128,7 @@ try {
       if (dexie) intoDexie.push(dexie.arrivals.get(subject) - t0);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
     }
+    const serverCpu = ((cpuTimes(srv.pid).server ?? 0) - cpu0) / writes;
     for (const ac of controllers) ac.abort();
     mux?.close();
     if (dexie) {
@@ -134,19 +137,20 @@ try {
       dexie.db.close();
     }
     for (const xs of [first, all, intoDexie]) xs.sort((a, b) => a - b);
-    return { first, all, intoDexie };
+    return { first, all, intoDexie, serverCpu };
   }
 
   console.log(`\nsync latency (commit → visible in a ShapeStream), PostgreSQL, ${writes} writes each`);
   const line = (label, xs) => `${label}: p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}, max ${ms(xs[xs.length - 1])}`;
-  for (const n of [1, many]) {
+  const onlyDevice = process.env.BENCH_ONLY === 'device';
+  for (const n of onlyDevice ? [] : [1, many]) {
     for (const transport of ['http', 'socket']) {
-      const { first, all } = await run(n, transport);
-      console.log(`  ${String(n).padStart(3)} live shape${n === 1 ? ' ' : 's'} over ${transport.padEnd(6)} — ${line('one stream', first)}${n > 1 ? `; ${line(`all ${n} streams`, all)}` : ''}`);
+      const { first, all, serverCpu } = await run(n, transport);
+      console.log(`  ${String(n).padStart(3)} live shape${n === 1 ? ' ' : 's'} over ${transport.padEnd(6)} — ${line('one stream', first)}${n > 1 ? `; ${line(`all ${n} streams`, all)}` : ''}; server CPU ${serverCpu.toFixed(2)} ms per write`);
     }
   }
-  const d = await run(many, 'socket', true);
-  console.log(`  into Dexie (a device with all ${SHAPE_NAMES.length} shapes over the socket, ${many} other live streams in this process) — ${line('row committed in Dexie', d.intoDexie)}`);
+  const d = onlyDevice ? null : await run(many, 'socket', true);
+  if (d) console.log(`  into Dexie (a device with all ${SHAPE_NAMES.length} shapes over the socket, ${many} other live streams in this process) — ${line('row committed in Dexie', d.intoDexie)}`);
 
   // Separate clients: the other streams live in another process, this one is one device.
   for (const n of [0, many]) {
@@ -160,7 +164,7 @@ try {
       await new Promise((r) => setTimeout(r, 300));
     }
     const r = await run(1, 'socket', true);
-    console.log(`  one device (1 stream + all ${SHAPE_NAMES.length} shapes into Dexie, socket), ${n} other live streams in another process — ${line('stream', r.first)}; ${line('row committed in Dexie', r.intoDexie)}`);
+    console.log(`  one device (1 stream + all ${SHAPE_NAMES.length} shapes into Dexie, socket), ${n} other live streams in another process — ${line('stream', r.first)}; ${line('row committed in Dexie', r.intoDexie)}; server CPU ${r.serverCpu.toFixed(2)} ms per write`);
     if (others) {
       const out = new Promise((r) => others.stdout.on('data', (b) => String(b).startsWith('seen') && r(String(b).trim())));
       others.kill('SIGTERM');

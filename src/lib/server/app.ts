@@ -13,7 +13,7 @@ import { RealtimeHub } from './realtime/hub';
 import { PresenceBus } from './realtime/presence';
 import { ChangeFeed } from './realtime/feed';
 import { NotificationListener } from './realtime/listen';
-import { serveShape } from './sync/gatekeeper';
+import { replyShape } from './sync/gatekeeper';
 import { errorResponse } from './http/route';
 import { ShapeMuxSession } from '$sync/server/mux';
 import { TicketsService } from './tickets/service';
@@ -312,7 +312,7 @@ function registerRuntime(a: App, realtime: Realtime | null, stopEmail: (() => Pr
     },
     onConnection(ws: WebSocket, actor: Actor, reauth: () => Promise<Actor | 'expired' | null>, req?: IncomingMessage) {
       const shapes = new ShapeMuxSession<Actor>(ws, reauth, (who, url, signal) =>
-        serveShape(a, who, url, signal).catch((err) => errorResponse(err))
+        replyShape(a, who, url, signal).catch((err) => errorResponse(err))
       );
       // `/ws?events=0`: a socket only for live shape requests (the sync engine's) gets no events.
       const events = new URL(req?.url ?? '/ws', 'http://x').searchParams.get('events') !== '0';
