@@ -36,7 +36,7 @@ test.afterAll(async () => {
 
 test('an End User chats: streamed answer, tool activity and a link to the created ticket', async ({ page }) => {
 	fake.push({ kind: 'tools', calls: [{ name: 'create_ticket', args: { subject: 'Monitor flickers on desk 12', description: 'Since this morning, the left monitor flickers.' } }] });
-	fake.push({ kind: 'text', text: 'I raised a ticket for the flickering monitor; an agent will follow up.', chunkSize: 3, delayMs: 15 });
+	fake.push({ kind: 'text', text: 'I raised a ticket for the **flickering monitor**; an agent will follow up.\n\n- Check the cable\n- <img src=x onerror="window.__pwned=1">', chunkSize: 3, delayMs: 15 });
 	await signIn(page, USER.email, USER.password);
 	await page.getByRole('button', { name: 'Open the assistant' }).click();
 	const panel = page.getByRole('region', { name: 'Assistant' });
@@ -44,7 +44,14 @@ test('an End User chats: streamed answer, tool activity and a link to the create
 	await panel.getByLabel('Your question').fill('My monitor flickers, please raise a ticket');
 	await panel.getByLabel('Your question').press('Enter');
 	await expect(panel.getByText('My monitor flickers, please raise a ticket')).toBeVisible();
-	await expect(panel.getByText('I raised a ticket for the flickering monitor; an agent will follow up.')).toBeVisible();
+	// The answer is rendered Markdown (bold, a list); raw HTML in it is shown as text, never run.
+	const answer = panel.locator('.msg.assistant').last();
+	await expect(answer).toContainText('I raised a ticket for the flickering monitor; an agent will follow up.');
+	await expect(answer.locator('strong')).toHaveText('flickering monitor');
+	await expect(answer.getByRole('listitem').first()).toHaveText('Check the cable');
+	await expect(answer.getByRole('listitem').nth(1)).toContainText('<img src=x');
+	expect(await answer.locator('img').count()).toBe(0);
+	expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 	const link = panel.getByRole('link', { name: /^#\d+$/ });
 	await expect(link).toBeVisible();
 	await link.click();
