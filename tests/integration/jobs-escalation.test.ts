@@ -104,6 +104,27 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
     await bg.assignment.deleteRule(admin.ctx, (await bg.assignment.listRules(admin.ctx)).items[0].id);
   });
 
+  it('a creation without a caller transaction: alone when the insert is the only write, whole or nothing when its id exists', async () => {
+    const requester = await person(database, 'end_user', 'Nora Nobody');
+    const agent = await person(database, 'agent', 'Otto Other');
+    // No rule, no team: the automatic assignment decides without the database, the insert runs alone.
+    const id = uuidv7();
+    const made = await tickets.createTicket(requester.ctx, { id, subject: 'Keyboard missing keys', description: null }, timing());
+    expect(made.view).toMatchObject({ id, status: 'new', requester_id: requester.id });
+    const trail = async () => (await q<{ n: number }>(`select (select count(*) from ticket_history where ticket_id = $1)::int + (select count(*) from audit_logs where entity_id = $2)::int as n`, [id, id]))[0].n;
+    const before = await trail();
+    expect(before).toBeGreaterThanOrEqual(2);
+    // The same id again (a client id reused): a conflict, and nothing of the second trail is left.
+    await expect(tickets.createTicket(requester.ctx, { id, subject: 'Another ticket', description: null }, timing())).rejects.toMatchObject({ code: 'conflict' });
+    expect(await trail()).toBe(before);
+    expect((await q(`select subject from tickets where id = $1`, [id]))[0].subject).toBe('Keyboard missing keys');
+    // Assigned to someone else: the notification commits with the ticket.
+    const other = uuidv7();
+    await tickets.createTicket(admin.ctx, { id: other, subject: 'Projector flickers', description: null }, timing(), undefined, { assignee_id: agent.id });
+    const notes = await q(`select user_id from notifications where type = 'ticket.assigned' and ticket_id = $1`, [other]);
+    expect(notes).toEqual([{ user_id: agent.id }]);
+  });
+
   it('cron escalation with two pg-boss instances applies each rule exactly once per ticket and target', async () => {
     // A second worker: its own connection pool on PostgreSQL (as another process would have); on
     // PGlite the same single session (one process owns it), so sweeps interleave but share it.

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { DB } from './schema';
 import { log } from '../log';
+import { PreparingClient } from './prepared';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -42,6 +43,8 @@ const HNSW_SETTINGS: [string, string][] = [
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
+      // Hot statements run as named statements (./prepared.ts).
+      Client: PreparingClient as unknown as new () => pg.ClientBase,
       connectionString: opts.databaseUrl,
       max: opts.poolMax ?? 20,
       idleTimeoutMillis: 30_000,

@@ -202,14 +202,18 @@ export class TicketLifecycleService {
     const needMatrix = !body.priority && (body.impact || body.urgency);
     const cachedMatrix = needMatrix && this.settings ? ((await this.settings.get('tickets.priorityMatrix')) ?? DEFAULT_PRIORITY_MATRIX) : null;
     // Everything the API sets is written with the row (TicketsService.createTicket): one insert,
-    // one statement for its history, audit and SLA events. slaWrite: a nested write that moves a
-    // clock (none today) would still be synced at the end.
-    const row = await this.db.transaction().execute((trx) => slaWrite(trx, async () => {
-      const type = await this.#resolveType(trx, body.type);
-      const matrix = !needMatrix ? DEFAULT_PRIORITY_MATRIX : (cachedMatrix ?? (await readMatrix(trx)));
+    // one statement for its history, audit and SLA events. Without a parent to set, the reads
+    // here (type, custom field definitions: plain reads, which see nothing more inside a
+    // transaction under READ COMMITTED) go to the pool and createTicket opens a transaction only
+    // if it needs one — usually the insert is the only write and runs alone. With a parent, one
+    // transaction for both writes; slaWrite: the parent write that moves a clock is synced at the end.
+    const write = async (trx: Kysely<DB> | undefined) => {
+      const db = trx ?? this.db;
+      const type = await this.#resolveType(db, body.type);
+      const matrix = !needMatrix ? DEFAULT_PRIORITY_MATRIX : (cachedMatrix ?? (await readMatrix(db)));
       const priority = initialPriority({ priority: body.priority, impact: body.impact, urgency: body.urgency, typeDefault: type?.default_priority ?? null, matrix });
       // Definitions matter only when values are given or the type may require some.
-      const custom = body.custom_fields || type ? await this.#customFields(trx, ctx, type?.id ?? null, {}, body.custom_fields ?? {}) : {};
+      const custom = body.custom_fields || type ? await this.#customFields(db, ctx, type?.id ?? null, {}, body.custom_fields ?? {}) : {};
       const { row } = await this.tickets.createTicket(
         ctx,
         { id, subject: body.subject, description: body.description ?? null, priority, type_id: type?.id ?? null, category_id: body.category ?? null, requester_id: body.requester_id },
@@ -226,12 +230,13 @@ export class TicketLifecycleService {
           type: type ?? undefined
         }
       );
-      if (body.parent_id) {
+      if (trx && body.parent_id) {
         await this.relations.setParent(ctx, { id, parent_id: body.parent_id }, t, trx);
         return null;
       }
       return { ...row, type_key: type?.key ?? null };
-    }));
+    };
+    const row = body.parent_id ? await this.db.transaction().execute((trx) => slaWrite(trx, () => write(trx))) : await write(undefined);
     // The inserted row is the answer, except when a category (its name) or a parent (a second write) is involved.
     if (row && !body.category) return ticketView({ ...row, category_name: null } as ViewRow);
     return ticketView((await lifecycleRepo.get(this.db, id))!);

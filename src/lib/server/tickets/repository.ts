@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type QueryCreator, type Updateable, type UpdateObject } from 'kysely';
 import type { AuditLogsTable, DB } from '../db/schema';
+import { executePrepared } from '../db/prepared';
 import type { SlaEventsTable, TicketCommentsTable, TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 
 /** What a ticket write leaves behind besides the row: history, audit entries, SLA events. */
@@ -78,12 +79,17 @@ export const ticketsRepo = {
    * data-modifying CTEs, its history rows, audit entries and SLA events, plus the creation's audit
    * entry `created` whose `after`/`diff` get the ticket's number (assigned by the insert) in SQL.
    * Returns the inserted row, or undefined when the id already exists — the caller must then
-   * throw, which rolls back the trail written against the existing row.
+   * throw, which rolls back the trail written against the existing row. `existing: 'fail'` (a
+   * statement run outside a transaction, which nothing would roll back): an existing id fails the
+   * whole statement with a unique violation of tickets_pkey instead.
    */
-  async insertWithTrail(db: Kysely<DB>, row: Insertable<TicketsTable>, created: Insertable<AuditLogsTable>, t: Trail) {
+  async insertWithTrail(db: Kysely<DB>, row: Insertable<TicketsTable>, created: Insertable<AuditLogsTable>, t: Trail, opts: { existing?: 'skip' | 'fail' } = {}) {
     const after = String(created.after ?? '{}');
     const diff = String(created.diff ?? '{}');
-    let q = db.with('new_ticket', (c) => c.insertInto('tickets').values(row).onConflict((oc) => oc.column('id').doNothing()).returning(CREATED_COLUMNS)) as unknown as QueryCreator<DB>;
+    let q = db.with('new_ticket', (c) => {
+      const insert = c.insertInto('tickets').values(row);
+      return (opts.existing === 'fail' ? insert : insert.onConflict((oc) => oc.column('id').doNothing())).returning(CREATED_COLUMNS);
+    }) as unknown as QueryCreator<DB>;
     const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
     if (t.history.length) parts.push((c) => c.insertInto('ticket_history').values(t.history) as never);
     if (t.audit.length) parts.push((c) => c.insertInto('audit_logs').values(t.audit) as never);
@@ -104,7 +110,9 @@ export const ticketsRepo = {
         .returning(sql<number>`1`.as('one'))
     ) as unknown as QueryCreator<DB>;
     type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
-    const rows = await (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll().execute();
+    // A named statement (db/prepared.ts): its text has a few shapes (how many history rows, audit
+    // entries and SLA events), each parsed and planned once per connection.
+    const { rows } = await executePrepared(db, (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll());
     return rows[0] as Awaited<ReturnType<typeof ticketsRepo.insertReturning>>;
   },
   /**

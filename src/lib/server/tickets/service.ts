@@ -3,7 +3,8 @@
 // ticket_history rows (with the device time) and the audit entry in one transaction: the caller's
 // when given (the mutation endpoint records its ledger row in the same one), otherwise its own.
 import type { Insertable, Kysely, Updateable } from 'kysely';
-import type { DB } from '../db/schema';
+import type { AuditLogsTable, DB } from '../db/schema';
+import { NeedsDatabase, refusingDb } from '../db/refusing';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
 import { ticketsRepo, type Trail } from './repository';
@@ -42,6 +43,25 @@ const isAgent = (a: Actor) => can(a, 'tickets.update');
 
 const invalid = (field: string, message: string) => new AppError('validation', `${field}: ${message}`, { fields: [{ field, message }] });
 const nullIfEmpty = (v: unknown) => (v === '' ? null : v);
+const ticketExists = () => new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
+
+/** What TicketsService decides before a creation's insert (#planCreate). */
+type CreatePlan = {
+  rowValues: Insertable<TicketsTable>;
+  createdAudit: Insertable<AuditLogsTable>;
+  trail: Trail;
+  prio: Priority;
+  requesterId: string;
+  notices: { ctx: RequestContext; userId: string; data: Record<string, unknown> }[];
+};
+const createdView = (args: TicketCreateArgs, plan: CreatePlan, row: { number: unknown }) => ({
+  id: args.id,
+  number: Number(row.number),
+  subject: args.subject,
+  status: 'new' as const,
+  priority: plan.prio,
+  requester_id: plan.requesterId
+});
 
 /** What a caller that just created the ticket already knows (saves reading it back). */
 export interface KnownTicket {
@@ -177,124 +197,160 @@ export class TicketsService {
     }
     const assigning = extra.assignee_id != null || extra.team_id != null;
     if (assigning && !can(ctx.actor, 'tickets.assign')) throw new AppError('forbidden', 'You may not assign tickets');
-    return this.#tx(trx, async (trx) => {
-      if (requesterId !== ctx.actor.id && !(await ticketsRepo.activeUser(trx, requesterId))) throw invalid('requester_id', 'no such active user');
-      let priority = args.priority;
-      let typeKey: string | null = null;
-      if (args.type_id) {
-        const type = extra.type?.id === args.type_id ? extra.type : await ticketsRepo.typeExists(trx, args.type_id);
-        if (!type) throw invalid('type_id', 'no such ticket type');
-        priority ??= type.default_priority;
-        typeKey = type.key;
-      }
-      const prio = priority ?? 'medium';
-      await this.#checkRefs(trx, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined }, ctx);
-      const description = (nullIfEmpty(args.description) as string | null | undefined) ?? null;
-      const source = extra.source ?? (isAgent(ctx.actor) ? 'web' : 'portal');
-      const tags = extra.tags ?? [];
-      // Automatic assignment of what the caller did not set, decided before the insert.
-      const auto =
-        extra.assignee_id == null && this.autoAssign
-          ? await this.autoAssign(trx, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? null }, t.serverTime)
-          : null;
-      const teamId = extra.team_id ?? auto?.teamId ?? null;
-      const assigneeId = extra.assignee_id ?? auto?.agentId ?? null;
-      // The SLA clocks from the final facts (what syncTicketSla would derive right after the insert).
-      const sla = planNewTicketSla(
-        await slaConfig(trx),
-        { id: args.id, priority: prio, typeId: args.type_id ?? null, typeKey, categoryId: args.category_id ?? null, teamId, requesterId, source, tags, createdAt: t.serverTime, clientCreatedAt: t.deviceTime },
-        timingOf(t)
+    if (!trx && !this.afterCreate.length) {
+      // No caller transaction and no creation hooks: the reads run first (on the pool: under READ
+      // COMMITTED a plain read inside a transaction sees nothing more), with an automatic
+      // assignment that may not touch the database (a rule or team that would lock the team's
+      // round-robin cursor throws NeedsDatabase: then everything runs in a transaction below).
+      // When the insert is then the only write, it runs alone: one statement is its own (implicit)
+      // transaction, so no BEGIN/COMMIT round trips. Notifications to send: a transaction for both.
+      const plan = await this.#planCreate(this.db, refusingDb, ctx, args, t, extra, requesterId).catch((e: unknown) => {
+        if (e instanceof NeedsDatabase) return null;
+        throw e;
+      });
+      if (plan && !plan.notices.length) return this.#insertAlone(args, plan);
+      if (plan) return this.#tx(undefined, (trx) => this.#writeCreate(trx, ctx, args, plan));
+    }
+    return this.#tx(trx, async (trx) => this.#writeCreate(trx, ctx, args, await this.#planCreate(trx, trx, ctx, args, t, extra, requesterId)));
+  }
+
+  /**
+   * Everything a creation decides before its insert, read through `db`: references, automatic
+   * assignment (through `assignDb`), SLA clocks, the row, its history, audit entries and SLA
+   * events, and the notifications to send once the ticket has its number.
+   */
+  async #planCreate(db: Kysely<DB>, assignDb: Kysely<DB>, ctx: RequestContext, args: TicketCreateArgs, t: MutationTiming, extra: CreateExtras, requesterId: string): Promise<CreatePlan> {
+    if (requesterId !== ctx.actor.id && !(await ticketsRepo.activeUser(db, requesterId))) throw invalid('requester_id', 'no such active user');
+    let priority = args.priority;
+    let typeKey: string | null = null;
+    if (args.type_id) {
+      const type = extra.type?.id === args.type_id ? extra.type : await ticketsRepo.typeExists(db, args.type_id);
+      if (!type) throw invalid('type_id', 'no such ticket type');
+      priority ??= type.default_priority;
+      typeKey = type.key;
+    }
+    const prio = priority ?? 'medium';
+    await this.#checkRefs(db, { category_id: args.category_id, team_id: extra.team_id ?? undefined, assignee_id: extra.assignee_id ?? undefined }, ctx);
+    const description = (nullIfEmpty(args.description) as string | null | undefined) ?? null;
+    const source = extra.source ?? (isAgent(ctx.actor) ? 'web' : 'portal');
+    const tags = extra.tags ?? [];
+    // Automatic assignment of what the caller did not set, decided before the insert.
+    const auto =
+      extra.assignee_id == null && this.autoAssign
+        ? await this.autoAssign(assignDb, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? null }, t.serverTime)
+        : null;
+    const teamId = extra.team_id ?? auto?.teamId ?? null;
+    const assigneeId = extra.assignee_id ?? auto?.agentId ?? null;
+    // The SLA clocks from the final facts (what syncTicketSla would derive right after the insert).
+    const sla = planNewTicketSla(
+      await slaConfig(db),
+      { id: args.id, priority: prio, typeId: args.type_id ?? null, typeKey, categoryId: args.category_id ?? null, teamId, requesterId, source, tags, createdAt: t.serverTime, clientCreatedAt: t.deviceTime },
+      timingOf(t)
+    );
+    const rowValues: Insertable<TicketsTable> = {
+      id: args.id,
+      subject: args.subject,
+      description,
+      priority: prio,
+      impact: extra.impact,
+      urgency: extra.urgency,
+      tags,
+      custom_fields: extra.custom_fields ? JSON.stringify(extra.custom_fields) : undefined,
+      type_id: args.type_id ?? null,
+      category_id: args.category_id ?? null,
+      requester_id: requesterId,
+      team_id: teamId,
+      assignee_id: assigneeId,
+      source,
+      ...sla.cols,
+      client_created_at: t.deviceTime,
+      client_updated_at: t.deviceTime,
+      created_at: t.serverTime,
+      updated_at: t.serverTime,
+      last_activity_at: t.serverTime,
+      created_by: actorId(ctx),
+      updated_by: actorId(ctx)
+    };
+    const ticket = { id: args.id, requester_id: requesterId };
+    const trail: Trail = {
+      history: [historyRow(ticket, ctx, t, { action: 'created', to: { status: 'new', priority: prio, subject: args.subject }, internal: false })],
+      audit: [],
+      slaEvents: sla.rows
+    };
+    // The creation's audit entry; its `number` is filled in by the insert (insertWithTrail).
+    const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority: prio, requester_id: requesterId } });
+    // What the caller set besides, recorded as changes from the defaults (the channel has no history row).
+    const DEFAULTS = { impact: 'medium', urgency: 'medium', tags: [], custom_fields: {} } as const;
+    const extras = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).filter((k) => extra[k] !== undefined && JSON.stringify(extra[k]) !== JSON.stringify(DEFAULTS[k]));
+    if (extras.length) {
+      for (const k of extras) trail.history.push(historyRow(ticket, ctx, t, { action: 'updated', field: k, from: DEFAULTS[k], to: extra[k], internal: k === 'custom_fields' || k === 'tags' }));
+      trail.audit.push(
+        auditRow(ctx, { action: 'ticket.update', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(extras.map((k) => [k, DEFAULTS[k]])), after: Object.fromEntries(extras.map((k) => [k, extra[k]])) })
       );
-      const rowValues: Insertable<TicketsTable> = {
-        id: args.id,
-        subject: args.subject,
-        description,
-        priority: prio,
-        impact: extra.impact,
-        urgency: extra.urgency,
-        tags,
-        custom_fields: extra.custom_fields ? JSON.stringify(extra.custom_fields) : undefined,
-        type_id: args.type_id ?? null,
-        category_id: args.category_id ?? null,
-        requester_id: requesterId,
-        team_id: teamId,
-        assignee_id: assigneeId,
-        source,
-        ...sla.cols,
-        client_created_at: t.deviceTime,
-        client_updated_at: t.deviceTime,
-        created_at: t.serverTime,
-        updated_at: t.serverTime,
-        last_activity_at: t.serverTime,
-        created_by: actorId(ctx),
-        updated_by: actorId(ctx)
-      };
-      const ticket = { id: args.id, requester_id: requesterId };
-      const trail: Trail = {
-        history: [historyRow(ticket, ctx, t, { action: 'created', to: { status: 'new', priority: prio, subject: args.subject }, internal: false })],
-        audit: [],
-        slaEvents: sla.rows
-      };
-      // The creation's audit entry; its `number` is filled in by the insert (insertWithTrail).
-      const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority: prio, requester_id: requesterId } });
-      // What the caller set besides, recorded as changes from the defaults (the channel has no history row).
-      const DEFAULTS = { impact: 'medium', urgency: 'medium', tags: [], custom_fields: {} } as const;
-      const extras = (Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]).filter((k) => extra[k] !== undefined && JSON.stringify(extra[k]) !== JSON.stringify(DEFAULTS[k]));
-      if (extras.length) {
-        for (const k of extras) trail.history.push(historyRow(ticket, ctx, t, { action: 'updated', field: k, from: DEFAULTS[k], to: extra[k], internal: k === 'custom_fields' || k === 'tags' }));
-        trail.audit.push(
-          auditRow(ctx, { action: 'ticket.update', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(extras.map((k) => [k, DEFAULTS[k]])), after: Object.fromEntries(extras.map((k) => [k, extra[k]])) })
-        );
+    }
+    const given = (['assignee_id', 'team_id'] as const).filter((f) => extra[f] != null);
+    if (given.length) {
+      for (const f of given) trail.history.push(historyRow(ticket, ctx, t, { action: f === 'assignee_id' ? 'assigned' : 'updated', field: f, from: null, to: extra[f], internal: TICKET_INTERNAL_FIELDS.includes(f) }));
+      trail.audit.push(auditRow(ctx, { action: 'ticket.assign', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(given.map((f) => [f, null])), after: Object.fromEntries(given.map((f) => [f, extra[f]])) }));
+    }
+    const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? auto.teamId : auto.agentId) !== null) : [];
+    if (auto && autoSet.length) {
+      const to = { team_id: auto.teamId, assignee_id: auto.agentId };
+      for (const f of autoSet) {
+        trail.history.push({
+          ticket_id: args.id,
+          requester_id: requesterId,
+          internal: true,
+          actor_id: null,
+          actor_type: 'system',
+          source: 'system',
+          action: f === 'assignee_id' ? 'assigned' : 'updated',
+          field: f,
+          old_value: JSON.stringify(null),
+          new_value: JSON.stringify(to[f]),
+          device_time: null
+        });
       }
-      const given = (['assignee_id', 'team_id'] as const).filter((f) => extra[f] != null);
-      if (given.length) {
-        for (const f of given) trail.history.push(historyRow(ticket, ctx, t, { action: f === 'assignee_id' ? 'assigned' : 'updated', field: f, from: null, to: extra[f], internal: TICKET_INTERNAL_FIELDS.includes(f) }));
-        trail.audit.push(auditRow(ctx, { action: 'ticket.assign', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(given.map((f) => [f, null])), after: Object.fromEntries(given.map((f) => [f, extra[f]])) }));
-      }
-      const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? auto.teamId : auto.agentId) !== null) : [];
-      if (auto && autoSet.length) {
-        const to = { team_id: auto.teamId, assignee_id: auto.agentId };
-        for (const f of autoSet) {
-          trail.history.push({
-            ticket_id: args.id,
-            requester_id: requesterId,
-            internal: true,
-            actor_id: null,
-            actor_type: 'system',
-            source: 'system',
-            action: f === 'assignee_id' ? 'assigned' : 'updated',
-            field: f,
-            old_value: JSON.stringify(null),
-            new_value: JSON.stringify(to[f]),
-            device_time: null
-          });
-        }
-        trail.audit.push(
-          auditRow(SYSTEM_CTX, {
-            action: 'ticket.auto_assign',
-            entityType: 'ticket',
-            entityId: args.id,
-            before: Object.fromEntries(autoSet.map((f) => [f, null])),
-            after: { ...Object.fromEntries(autoSet.map((f) => [f, to[f]])), reason: auto.reason, rule_id: auto.ruleId }
-          })
-        );
-      }
-      // One statement: the row, its history, audit entries and SLA events.
-      const row = await ticketsRepo.insertWithTrail(trx, rowValues, createdAudit, trail);
-      // An existing id: the trail just written against that row is rolled back with this error.
-      if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
-      const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: prio, requester_id: requesterId };
-      if (extra.assignee_id && extra.assignee_id !== ctx.actor.id) {
-        await notify(trx, ctx, { userId: extra.assignee_id, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: ctx.actor.name } });
-      }
-      if (auto && autoSet.includes('assignee_id') && auto.agentId) {
-        await notify(trx, SYSTEM_CTX, { userId: auto.agentId, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: { by: 'System', reason: auto.reason } });
-      }
-      // jobs: creation hooks — begin
-      for (const hook of this.afterCreate) await hook(trx, ctx, view);
-      // jobs: creation hooks — end
-      return { view, row };
+      trail.audit.push(
+        auditRow(SYSTEM_CTX, {
+          action: 'ticket.auto_assign',
+          entityType: 'ticket',
+          entityId: args.id,
+          before: Object.fromEntries(autoSet.map((f) => [f, null])),
+          after: { ...Object.fromEntries(autoSet.map((f) => [f, to[f]])), reason: auto.reason, rule_id: auto.ruleId }
+        })
+      );
+    }
+    // Notifications of the assignment, sent once the ticket has its number (in the same transaction).
+    const notices: CreatePlan['notices'] = [];
+    if (extra.assignee_id && extra.assignee_id !== ctx.actor.id) notices.push({ ctx, userId: extra.assignee_id, data: { by: ctx.actor.name } });
+    if (auto && autoSet.includes('assignee_id') && auto.agentId) notices.push({ ctx: SYSTEM_CTX, userId: auto.agentId, data: { by: 'System', reason: auto.reason } });
+    return { rowValues, createdAudit, trail, prio, requesterId, notices };
+  }
+
+  /** The creation's writes in the caller's transaction: the one statement, the notifications, the hooks. */
+  async #writeCreate(trx: Kysely<DB>, ctx: RequestContext, args: TicketCreateArgs, plan: CreatePlan) {
+    // One statement: the row, its history, audit entries and SLA events.
+    const row = await ticketsRepo.insertWithTrail(trx, plan.rowValues, plan.createdAudit, plan.trail);
+    // An existing id: the trail just written against that row is rolled back with this error.
+    if (!row) throw ticketExists();
+    const view = createdView(args, plan, row);
+    for (const n of plan.notices) {
+      await notify(trx, n.ctx, { userId: n.userId, type: 'ticket.assigned', title: `Ticket #${view.number} was assigned to you`, body: args.subject, link: `/tickets/${args.id}`, ticketId: args.id, data: n.data });
+    }
+    // jobs: creation hooks — begin
+    for (const hook of this.afterCreate) await hook(trx, ctx, view);
+    // jobs: creation hooks — end
+    return { view, row };
+  }
+
+  /** The creation as one statement outside any transaction (see createTicket); an existing id fails it whole. */
+  async #insertAlone(args: TicketCreateArgs, plan: CreatePlan) {
+    const row = await ticketsRepo.insertWithTrail(this.db, plan.rowValues, plan.createdAudit, plan.trail, { existing: 'fail' }).catch((e: unknown) => {
+      throw (e as { code?: string; constraint?: string })?.code === '23505' && (e as { constraint?: string }).constraint === 'tickets_pkey' ? ticketExists() : e;
     });
+    if (!row) throw ticketExists();
+    return { view: createdView(args, plan, row), row };
   }
 
   /** Field edits merged field by field against what the user saw; all or nothing. */
