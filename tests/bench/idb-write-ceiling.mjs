@@ -120,8 +120,8 @@ try {
 		);
 		const c0 = cpuTimes(0);
 		const res = await page.evaluate(
-			async ({ n, spec, durability, batch, pack, cache, tiny }) => {
-				const batches = window.__batches;
+			async ({ spec, durability, pack, cache, tiny }) => {
+				const { __batches: batches, Dexie } = /** @type {any} */ (window);
 				const opts = {};
 				if (durability) opts.chromeTransactionDurability = durability;
 				if (cache) opts.cache = cache;
@@ -158,7 +158,7 @@ try {
 				db.close();
 				return { wall, count };
 			},
-			{ n: N, spec, durability, batch, pack, cache, tiny }
+			{ spec, durability, pack, cache, tiny }
 		);
 		const c1 = cpuTimes(0);
 		out.push({ name, wall: ((res.wall / N) * 1000).toFixed(1), cpu: cpuLine(c0, c1), note: `${res.count} records, ${(res.wall / 1000).toFixed(2)} s → ${Math.round(N / (res.wall / 1000)).toLocaleString('en')} rows/s` });
