@@ -3,7 +3,8 @@
 // in batches like the replicator's (one rw transaction per batch), varying the number of indexes,
 // the transaction durability, Dexie's cache, the batch size, and objects vs several rows packed
 // into one record. Also times the renderer-only work per row (JSON.parse of a shape body, the
-// structured clone IndexedDB makes). Prints a table: wall µs/row and CPU µs/row per process.
+// structured clone IndexedDB makes). Prints a table: wall µs/row and CPU µs/row per process (the
+// write only), and the time to read every row back.
 //
 //   node tests/bench/idb-write-ceiling.mjs [N=100000] [--only=<substring>]
 //
@@ -155,13 +156,19 @@ try {
 				await Promise.all(pending);
 				const wall = performance.now() - t0;
 				const count = await db.tickets.count();
+				// Reading every row back (what the desk's full view does): one getAll, records unpacked.
+				const r0 = performance.now();
+				const all = await db.tickets.toArray();
+				let rows = 0;
+				for (const rec of all) rows += !pack ? 1 : pack > 0 ? rec.rows.length : JSON.parse(rec.rows).length;
+				const readMs = performance.now() - r0;
 				db.close();
-				return { wall, count };
+				return { wall, count, rows, readMs };
 			},
 			{ spec, durability, pack, cache, tiny }
 		);
 		const c1 = cpuTimes(0);
-		out.push({ name, wall: ((res.wall / N) * 1000).toFixed(1), cpu: cpuLine(c0, c1), note: `${res.count} records, ${(res.wall / 1000).toFixed(2)} s → ${Math.round(N / (res.wall / 1000)).toLocaleString('en')} rows/s` });
+		out.push({ name, wall: ((res.wall / N) * 1000).toFixed(1), cpu: cpuLine(c0, c1), note: `${res.count} records, ${(res.wall / 1000).toFixed(2)} s → ${Math.round(N / (res.wall / 1000)).toLocaleString('en')} rows/s; reading all ${res.rows} rows back ${(res.readMs / 1000).toFixed(2)} s` });
 	}
 } finally {
 	await browser.close();
