@@ -22,6 +22,21 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PORT = Number(process.env.BENCH_PORT ?? 4392);
 
+/** Row i, with the tickets shape's 51 columns as the replicator stores them (defined in the page). */
+function ticketRow(i) {
+	const ts = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('Z', '000Z');
+	return {
+		id: crypto.randomUUID(), number: i + 1, subject: `Ticket ${i}`, description: 'Lorem ipsum dolor sit amet. '.repeat(8), description_html: null,
+		status: ['new', 'in_progress', 'waiting'][i % 3], waiting_reason: null, priority: ['low', 'medium', 'high', 'critical'][i % 4], impact: 'medium', urgency: 'medium',
+		type_id: null, category_id: null, tags: ['printer', 'vpn'], requester_id: '0b9c3f7e-1f5a-4c1e-9d65-3f1e2a7b9c01', assignee_id: null, team_id: null, source: 'portal',
+		cc_emails: [], location: null, due_at: null, first_response_at: null, resolved_at: null, closed_at: null, reopened_at: null, reopen_count: 0, sla_policy_id: null,
+		first_response_due_at: null, resolution_due_at: null, first_response_breached_at: null, resolution_breached_at: null, sla_paused: false, sla_paused_at: null,
+		sla_paused_seconds: 0, resolution_code: null, resolution_notes: null, satisfaction_rating: null, satisfaction_comment: null, satisfaction_at: null, parent_id: null,
+		merged_into_id: null, custom_fields: {}, last_activity_at: ts, last_agent_reply_at: null, last_requester_reply_at: null, client_created_at: null, client_updated_at: null,
+		created_at: ts, updated_at: ts, created_by: null, updated_by: null, deleted_at: null
+	};
+}
+
 const dexieJs = fs.readFileSync(path.join(root, 'node_modules/dexie/dist/dexie.js'), 'utf8');
 const server = http.createServer((req, res) => {
 	if (req.url === '/dexie.js') {
@@ -29,7 +44,7 @@ const server = http.createServer((req, res) => {
 		return res.end(dexieJs);
 	}
 	res.writeHead(200, { 'content-type': 'text/html' });
-	res.end('<!doctype html><script src="/dexie.js"></script><body>ceiling</body>');
+	res.end(`<!doctype html><script src="/dexie.js"></script><script>window.ticketRow = ${ticketRow.toString()}</script><body>ceiling</body>`);
 });
 await new Promise((r) => server.listen(PORT, '127.0.0.1', r));
 
@@ -75,20 +90,7 @@ try {
 		const cloneMs = performance.now() - t;
 		return { parseMs, cloneMs, bytes: body.length, parsed: parsed.length };
 		function makeRows(n) {
-			return Array.from({ length: n }, (_, i) => ticket(i));
-		}
-		function ticket(i) {
-			const ts = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace('Z', '000Z');
-			return {
-				id: crypto.randomUUID(), number: i + 1, subject: `Ticket ${i}`, description: 'Lorem ipsum dolor sit amet. '.repeat(8), description_html: null,
-				status: ['new', 'in_progress', 'waiting'][i % 3], waiting_reason: null, priority: ['low', 'medium', 'high', 'critical'][i % 4], impact: 'medium', urgency: 'medium',
-				type_id: null, category_id: null, tags: ['printer', 'vpn'], requester_id: '0b9c3f7e-1f5a-4c1e-9d65-3f1e2a7b9c01', assignee_id: null, team_id: null, source: 'portal',
-				cc_emails: [], location: null, due_at: null, first_response_at: null, resolved_at: null, closed_at: null, reopened_at: null, reopen_count: 0, sla_policy_id: null,
-				first_response_due_at: null, resolution_due_at: null, first_response_breached_at: null, resolution_breached_at: null, sla_paused: false, sla_paused_at: null,
-				sla_paused_seconds: 0, resolution_code: null, resolution_notes: null, satisfaction_rating: null, satisfaction_comment: null, satisfaction_at: null, parent_id: null,
-				merged_into_id: null, custom_fields: {}, last_activity_at: ts, last_agent_reply_at: null, last_requester_reply_at: null, client_created_at: null, client_updated_at: null,
-				created_at: ts, updated_at: ts, created_by: null, updated_by: null, deleted_at: null
-			};
+			return Array.from({ length: n }, (_, i) => /** @type {any} */ (window).ticketRow(i));
 		}
 	}, N);
 	const cpu1 = cpuTimes(0);
@@ -99,23 +101,10 @@ try {
 		await page.evaluate(() => new Promise((r) => { const q = indexedDB.deleteDatabase('ceiling'); q.onsuccess = q.onerror = () => r(); }));
 		await page.evaluate(
 			({ n, batch }) => {
-				const ts0 = Date.UTC(2026, 0, 1);
-				const ticket = (i) => {
-					const ts = new Date(ts0 + i * 60_000).toISOString().replace('Z', '000Z');
-					return {
-						id: crypto.randomUUID(), number: i + 1, subject: `Ticket ${i}`, description: 'Lorem ipsum dolor sit amet. '.repeat(8), description_html: null,
-						status: ['new', 'in_progress', 'waiting'][i % 3], waiting_reason: null, priority: ['low', 'medium', 'high', 'critical'][i % 4], impact: 'medium', urgency: 'medium',
-						type_id: null, category_id: null, tags: ['printer', 'vpn'], requester_id: '0b9c3f7e-1f5a-4c1e-9d65-3f1e2a7b9c01', assignee_id: null, team_id: null, source: 'portal',
-						cc_emails: [], location: null, due_at: null, first_response_at: null, resolved_at: null, closed_at: null, reopened_at: null, reopen_count: 0, sla_policy_id: null,
-						first_response_due_at: null, resolution_due_at: null, first_response_breached_at: null, resolution_breached_at: null, sla_paused: false, sla_paused_at: null,
-						sla_paused_seconds: 0, resolution_code: null, resolution_notes: null, satisfaction_rating: null, satisfaction_comment: null, satisfaction_at: null, parent_id: null,
-						merged_into_id: null, custom_fields: {}, last_activity_at: ts, last_agent_reply_at: null, last_requester_reply_at: null, client_created_at: null, client_updated_at: null,
-						created_at: ts, updated_at: ts, created_by: null, updated_by: null, deleted_at: null
-					};
-				};
+				const ticket = /** @type {any} */ (window).ticketRow;
 				const batches = [];
 				for (let i = 0; i < n; i += batch) batches.push(Array.from({ length: Math.min(batch, n - i) }, (_, k) => ticket(i + k)));
-				window.__batches = batches;
+				/** @type {any} */ (window).__batches = batches;
 			},
 			{ n: N, batch }
 		);
