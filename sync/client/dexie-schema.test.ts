@@ -1,10 +1,10 @@
 // The browser database's versions (src/lib/client/db.ts): a version-1 database upgrades in place,
-// and queries on `status` keep working after version 3 dropped that index (the compound
-// `[status+updated_at]` answers them).
+// queries on `status` keep working after version 3 dropped that index (the compound
+// `[status+updated_at]` answers them), and version 4 drops the unqueried `number` index in place.
 import 'fake-indexeddb/auto';
 import { describe, it, expect } from 'vitest';
 import Dexie from 'dexie';
-import { SHAPE_STORES, SYNC_STORES } from './schema';
+import { SHAPE_STORES, SHAPE_STORES_V3, SYNC_STORES } from './schema';
 import { OutpostDb } from '../../src/lib/client/db';
 
 const rows = Array.from({ length: 30 }, (_, i) => ({
@@ -26,9 +26,11 @@ describe('browser database versions', () => {
 		const db = new OutpostDb(name);
 		try {
 			await db.open();
-			expect(db.verno).toBe(3);
+			expect(db.verno).toBe(4);
 			const idx = db.tickets.schema.indexes.map((i) => i.name);
 			expect(idx).not.toContain('status');
+			expect(idx).not.toContain('number');
+			expect(idx.sort()).toEqual(['[status+updated_at]', 'assignee_id', 'priority', 'requester_id', 'team_id', 'updated_at']);
 			expect(idx).toContain('[status+updated_at]');
 			expect(await db.tickets.count()).toBe(30);
 			expect((await db.shapeState.get('tickets'))?.offset).toBe('0_0');
@@ -41,7 +43,29 @@ describe('browser database versions', () => {
 			const waiting = await db.tickets.where('status').equals('waiting').toArray();
 			expect(waiting.map((r) => r.updated_at)).toEqual([...waiting.map((r) => r.updated_at)].sort());
 			expect(await db.tickets.orderBy('updated_at').first()).toBeTruthy();
-			expect(await db.tickets.where('number').equals(1005).count()).toBe(1);
+			// The rows keep their number (only the index went); finding one by number is a filter.
+			expect((await db.tickets.filter((r) => r.number === 1005).toArray()).map((r) => r.id)).toEqual([rows[5].id]);
+		} finally {
+			await db.delete();
+		}
+	});
+
+	it('upgrades a version-3 database (tickets indexed by number) to 4 in place', async () => {
+		const name = `schema-v3-${Date.now()}-${Math.random()}`;
+		const v3 = new Dexie(name);
+		v3.version(3).stores({ ...SHAPE_STORES, ...SYNC_STORES, uploads: 'id, status, userId, mutationId, createdAt', ...SHAPE_STORES_V3 });
+		await v3.table('tickets').bulkPut(rows);
+		expect(await v3.table('tickets').where('number').equals(1005).count()).toBe(1);
+		v3.close();
+
+		const db = new OutpostDb(name);
+		try {
+			await db.open();
+			expect(db.verno).toBe(4);
+			expect(db.tickets.schema.indexes.map((i) => i.name)).not.toContain('number');
+			expect(await db.tickets.count()).toBe(30);
+			expect((await db.tickets.get(rows[7].id))?.number).toBe(1007);
+			expect(await db.tickets.where('[status+updated_at]').between(['closed', ''], ['closed', Dexie.maxKey]).count()).toBe(rows.filter((r) => r.status === 'closed').length);
 		} finally {
 			await db.delete();
 		}

@@ -41,6 +41,17 @@ export const SHAPE_STORES_V3: Partial<Record<ShapeName, string>> = {
 	tickets: 'id, number, assignee_id, team_id, priority, updated_at, requester_id, [status+updated_at]'
 };
 
+/**
+ * Version 4 (sync speed): tickets lose the `number` index, which nothing queries (the desk sorts by
+ * number in memory; tests/bench/idb-write-ceiling.mjs prices an index at ~8 µs of CPU per row).
+ * Every remaining index has a reader: assignee_id (/tech, "mine", assignee filter), team_id and
+ * priority (desk filters), updated_at (first screenful of /portal and the desk), requester_id
+ * (/portal), [status+updated_at] (status views and filters, `where('status')`).
+ */
+export const SHAPE_STORES_V4: Partial<Record<ShapeName, string>> = {
+	tickets: 'id, assignee_id, team_id, priority, updated_at, requester_id, [status+updated_at]'
+};
+
 /** Bookkeeping stores. Bump the Dexie version in db.ts when any spec here changes. */
 export const SYNC_STORES = {
 	shapeState: 'shape',

@@ -6,6 +6,7 @@ import Dexie, { type Table } from 'dexie';
 import {
 	SHAPE_STORES,
 	SHAPE_STORES_V3,
+	SHAPE_STORES_V4,
 	SYNC_STORES,
 	type ConflictRecord,
 	type MetaRecord,
@@ -90,6 +91,9 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 		this.version(2).stores({ uploads: 'id, status, userId, mutationId, createdAt', ticket_attachments });
 		// 3 (sync speed): tickets lose the `status` index, which `[status+updated_at]` covers.
 		this.version(3).stores(SHAPE_STORES_V3);
+		// 4 (sync speed): tickets lose the `number` index, which nothing queries. Dexie drops the
+		// index in place; the rows stay.
+		this.version(4).stores(SHAPE_STORES_V4);
 	}
 }
 
