@@ -56,6 +56,10 @@ interface Instance {
   snap: PgSnapshot;
   pred: (row: Row) => boolean;
   selected: Set<string>;
+  /** The `electric-schema` header, made on first use. */
+  schemaHeader?: string;
+  /** Identity + schema as a short key for the shared live batches (liveBatch). */
+  sharedKey?: string;
   /** Snapshot chunks not yet all served (JSON message lists without brackets), filled while read. */
   chunks?: SnapshotChunks;
   touchedAt: number;
@@ -141,6 +145,8 @@ export class SyncEngine {
    */
   private readonly resolved = new WeakMap<ShapeActor, Map<string, { at: number; shape: ShapeDefinition }>>();
   private readonly identities = new WeakMap<ShapeDefinition, string>();
+  private readonly identityNos = new Map<string, number>();
+  private identitySeq = 0;
   /** Live batches answered from another instance's encoding / computed for one instance alone. */
   readonly stats = { liveShared: 0, livePrivate: 0 };
   private started: Promise<void> | null = null;
@@ -580,7 +586,7 @@ export class SyncEngine {
       [HEADER.hasData]: String(o.hasData)
     };
     if (o.live) headers[HEADER.cursor] = nextCursor(o.cursor ?? null);
-    else headers[HEADER.schema] = schemaHeader(inst.schema, inst.def.columns);
+    else headers[HEADER.schema] = inst.schemaHeader ??= schemaHeader(inst.schema, inst.def.columns);
     if (o.upToDate) headers[HEADER.upToDate] = '';
     return { status: 200, headers, body };
   }
@@ -607,7 +613,8 @@ export class SyncEngine {
    */
   private async liveBatch(inst: Instance, from: Pos): Promise<Encoded> {
     if (cmp(from, inst.start) >= 0) {
-      const key = `${inst.identity}|${inst.schema.hash}|${fmt(from)}`;
+      inst.sharedKey ??= `${this.identityNo(inst.identity)}|${inst.schema.hash}`;
+      const key = `${inst.sharedKey}|${fmt(from)}`;
       const tail = this.tailer.tail;
       let s = this.shared.get(key);
       let reused = true;
@@ -624,6 +631,16 @@ export class SyncEngine {
     }
     this.stats.livePrivate++;
     return this.encode(await this.collect(inst, from));
+  }
+
+  /** A small number per shape identity (identities are long JSON texts; keys are made per request). */
+  private identityNo(identity: string): number {
+    let n = this.identityNos.get(identity);
+    if (n === undefined) {
+      if (this.identityNos.size > 100_000) this.identityNos.clear();
+      this.identityNos.set(identity, (n = ++this.identitySeq));
+    }
+    return n;
   }
 
   private async collectShared(inst: Instance, from: Pos): Promise<{ enc: Encoded; minTxid: bigint | null } | null> {

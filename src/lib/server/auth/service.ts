@@ -186,7 +186,19 @@ export class AuthService {
     if (!(await family.active)) return null;
     const principal = await this.principal(claims.sub);
     if (!principal || principal.status !== 'active') return null;
-    return toActor(principal, via);
+    return this.#actorOf(principal, via);
+  }
+
+  /**
+   * One frozen actor per cached principal row and channel: a socket's live shape requests
+   * re-authenticate every time, and the sync engine keys what it resolved for an actor by the
+   * object (a new one per request resolved the shape again each time).
+   */
+  readonly #actors = new WeakMap<PrincipalRow, Partial<Record<Actor['via'], Actor>>>();
+  #actorOf(p: PrincipalRow, via: Actor['via']): Actor {
+    let byVia = this.#actors.get(p);
+    if (!byVia) this.#actors.set(p, (byVia = {}));
+    return (byVia[via] ??= Object.freeze(toActor(p, via)));
   }
 
   principal(id: string): Promise<PrincipalRow | undefined> {
