@@ -19,8 +19,9 @@ import { ensureBuilt, freshPgDatabase, login, percentile, root, startServer, tmp
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const TRACE = process.argv.includes('--trace');
 const N = Number(args[0] ?? 1000);
-const PORT = 4920;
-const SMTP_PORT = 4925;
+// BENCH_PORT overrides the HTTP port (default 4920); inbound SMTP listens on BENCH_PORT + 5.
+const PORT = Number(process.env.BENCH_PORT ?? 4920);
+const SMTP_PORT = PORT + 5;
 const e = process.env;
 const imap = e.OUTPOST_TEST_IMAP_PORT && !process.argv.includes('--smtp-only') ? { host: e.OUTPOST_TEST_IMAP_HOST ?? '127.0.0.1', port: Number(e.OUTPOST_TEST_IMAP_PORT), user: e.OUTPOST_TEST_MAIL_USER ?? 'helpdesk', pass: e.OUTPOST_TEST_MAIL_PASSWORD ?? 'helpdeskpw' } : null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
