@@ -9,7 +9,7 @@ import { ImapFlow } from 'imapflow';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
 import { requireServices } from '../support/backends';
-import { deliver, dovecot, folderCount, message } from '../support/email';
+import { deliver, dovecot, folderCount, message, waitFor } from '../support/email';
 import { dovecotIntrospection, startOAuth2Server, type OAuth2Server } from '../support/oauth2-server';
 
 const backends = inject('backends') as Backend[];
@@ -20,17 +20,7 @@ const skip = !svc.ok ? svc.reason : introspection && !introspection.ok ? introsp
 const ENV = { OUTPOST_EMAIL_KEY: 'e'.repeat(64) };
 const FOLDER = 'OAuth';
 const DONE = 'OAuthDone';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000, every = 100): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
 
 describe.skipIf(!!skip)('email: OAuth2 sign-in to dovecot (token introspection)', () => {
   if (skip || !svc.ok || !introspection?.ok) {
@@ -104,7 +94,7 @@ describe.skipIf(!!skip)('email: OAuth2 sign-in to dovecot (token introspection)'
       const tlsToken = auth.issue(d.user);
       const id = await create({ name: 'OAuth2 IMAP STARTTLS', security: 'starttls', secret: tlsToken, processed_folder: DONE, enabled: true });
       const tickets = async () => ((await admin.get(`/api/v1/tickets?q=${tag}&limit=50`)).json?.items ?? []) as { subject: string }[];
-      await waitFor('two tickets imported over OAuth2', async () => (await tickets()).length === 2);
+      await waitFor('two tickets imported over OAuth2', async () => (await tickets()).length === 2, 30_000);
       expect((await tickets()).map((t) => t.subject).sort()).toEqual([`${tag} message 1`, `${tag} message 2`]);
       await waitFor(`${FOLDER} moved to ${DONE}`, async () => (await folderCount(d, d.user, d.password, FOLDER)) === 0, 15_000, 200);
       const row = (await admin.get('/api/v1/admin/email/mailboxes')).json.items.find((m: any) => m.id === id);
