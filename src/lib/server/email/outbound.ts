@@ -10,7 +10,6 @@
 //     Message-ID once the lease expires (receivers, ours included, drop the duplicate).
 // Without a default relay nothing is composed (there is no one to send it).
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
@@ -284,10 +283,8 @@ export class OutboundMail implements MailTransport {
         }
         const ids = (v: string[]) => v.map((x) => `<${x}>`);
         try {
-          // The MIME message is built into one buffer first (nodemailer's own composer, the same
-          // bytes sendMail would stream), so it goes to the relay in one socket write instead of
-          // one per encoded line (a write on loopback costs more than the line's encoding).
-          const raw = await new MailComposer({
+          await transport.sendMail({
+            envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
             from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
             to: row.to_addresses,
             cc: row.cc_addresses.length ? row.cc_addresses : undefined,
@@ -299,10 +296,7 @@ export class OutboundMail implements MailTransport {
             inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
             references: row.references.length ? ids(row.references) : undefined,
             headers: row.headers ?? {}
-          })
-            .compile()
-            .build();
-          await transport.sendMail({ envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] }, raw });
+          });
         } catch (e) {
           const x = e as { responseCode?: number; response?: string; message?: string };
           const error = x.response ?? x.message ?? String(e);
