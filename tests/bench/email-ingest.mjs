@@ -19,8 +19,9 @@ import { ensureBuilt, freshPgDatabase, login, percentile, root, startServer, tmp
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const TRACE = process.argv.includes('--trace');
 const N = Number(args[0] ?? 1000);
-const PORT = 4920;
-const SMTP_PORT = 4925;
+// BENCH_PORT overrides the HTTP port (default 4920); inbound SMTP listens on BENCH_PORT + 5.
+const PORT = Number(process.env.BENCH_PORT ?? 4920);
+const SMTP_PORT = PORT + 5;
 const e = process.env;
 const imap = e.OUTPOST_TEST_IMAP_PORT && !process.argv.includes('--smtp-only') ? { host: e.OUTPOST_TEST_IMAP_HOST ?? '127.0.0.1', port: Number(e.OUTPOST_TEST_IMAP_PORT), user: e.OUTPOST_TEST_MAIL_USER ?? 'helpdesk', pass: e.OUTPOST_TEST_MAIL_PASSWORD ?? 'helpdeskpw' } : null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -95,10 +96,14 @@ try {
     for (let i = 0; i < N; i++) await c.append('Bench', msg(i, 'IMAP bench'));
     console.log(`IMAP: appended ${N} messages in ${((performance.now() - tA) / 1000).toFixed(1)} s`);
     const t0 = performance.now();
+    const [icpu0, ipg0] = [cpuOf(srv.pid), await pgCpu()];
     const id = (await api('POST', '/api/v1/admin/email/mailboxes', { name: 'Bench IMAP', kind: 'imap', host: imap.host, port: imap.port, security: 'none', username: imap.user, secret: imap.pass, folder: 'Bench', use_idle: false, enabled: true })).id;
     while ((await lastUid(id)) < base + N) await sleep(100);
     const s = (performance.now() - t0) / 1000;
     console.log(`IMAP backlog: ${N} messages imported in ${s.toFixed(1)} s = ${(N / s).toFixed(0)} messages/s`);
+    const ipg1 = await pgCpu();
+    const ipgPer = [...ipg1].reduce((a, [pid, v]) => a + v - (ipg0.get(pid) ?? 0), 0) / N;
+    console.log(`  CPU per message: server ${((cpuOf(srv.pid) - icpu0) / N).toFixed(2)} ms, PostgreSQL backends ${ipgPer.toFixed(2)} ms (the acknowledgements' delivery partly included)`);
     await api('PATCH', `/api/v1/admin/email/mailboxes/${id}`, { enabled: false });
 
     // 2. IDLE arrival → committed

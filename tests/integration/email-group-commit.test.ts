@@ -10,7 +10,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
-import { inspect } from '../support/email';
+import { inspect, waitFor } from '../support/email';
 
 const backends = inject('backends') as Backend[];
 const ENV = { OUTPOST_SMTP_PORT: '0', OUTPOST_SMTP_HOST: '127.0.0.1' };
@@ -40,16 +40,6 @@ async function sendAll(port: number, msgs: { from: string; raw: string }[], conn
     );
   } finally {
     t.close();
-  }
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms: number, every = 100): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
   }
 }
 

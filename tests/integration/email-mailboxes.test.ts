@@ -7,22 +7,13 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { ImapFlow } from 'imapflow';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
-import { clearMailbox, deliver, dovecot, folderCount, inspect, message, uidNext } from '../support/email';
+import { clearMailbox, deliver, dovecot, folderCount, inspect, message, uidNext, waitFor } from '../support/email';
 
 const backends = inject('backends') as Backend[];
 const svc = dovecot();
 const ENV = { OUTPOST_EMAIL_KEY: 'd'.repeat(64) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000, every = 100): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
 
 describe.skipIf(!svc.ok)('email mailboxes (dovecot)', () => {
   if (!svc.ok) {

@@ -38,6 +38,17 @@ export function dovecot(): { ok: true; d: Dovecot } | { ok: false; reason: strin
   };
 }
 
+/** Polls `fn` until it returns something truthy (returned), or fails after `ms` naming `what`. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000, every = 100): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
 /** Delivers raw messages into a user's folder with `doveadm save` (one call per message). */
 export function deliver(d: Dovecot, user: string, messages: string[], folder = 'INBOX') {
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];

@@ -1,14 +1,15 @@
 // IMAP intake (imapflow): one long-lived connection per mailbox, IDLE for prompt arrival plus a
-// periodic poll as the safety net. Messages are taken in UID order above the mailbox's watermark
-// and each goes through the ingest pipeline on its own, so one broken or huge message is
-// quarantined and the rest continue. Archive/delete happens only after the message's transaction
-// committed; a crash in between is repaired on the next poll (recorded UIDs still in the folder
-// get their post-import action again), so nothing is imported twice.
+// periodic poll as the safety net. Messages are taken in UID order above the mailbox's watermark,
+// fetched and committed in groups (one FETCH and one transaction per group of up to
+// POLL_GROUP messages, ingestMany); a broken or huge message is quarantined on its own and the rest
+// continue. Archive/delete happens only after the message's transaction committed; a crash in
+// between is repaired on the next poll (recorded UIDs still in the folder get their post-import
+// action again), so nothing is imported twice.
 import { ImapFlow } from 'imapflow';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { EmailIngestService, IngestOutcome } from './ingest';
-import type { MailboxConnection, MailboxOptions } from './mailbox-config';
+import { POLL_GROUP, POLL_GROUP_BYTES, type MailboxConnection, type MailboxOptions } from './mailbox-config';
 import { emailRepo } from './repository';
 
 export function imapClient(c: MailboxConnection): ImapFlow {
@@ -72,26 +73,39 @@ export async function pollImap(args: { db: Kysely<DB>; ingest: EmailIngestServic
   const listed = (await client.fetchAll(range, { uid: true, size: true }, { uid: true })).filter((m) => postAction || m.uid > last).sort((a, b) => a.uid - b.uid);
   const seen = new Set((await emailRepo.seenUids(db, mailboxId, uidValidity, listed.filter((m) => m.uid <= last).map((m) => m.uid))).map((r) => Number(r.uid)));
 
+  // A group is fetched in one command and committed in one transaction, in UID order; anything
+  // else (an oversize message, a repaired post-import action) waits until the group before it committed.
+  let group: number[] = [];
+  let groupBytes = 0;
+  const flush = async () => {
+    const uids = group;
+    group = [];
+    groupBytes = 0;
+    if (!uids.length) return;
+    const fetched = (await client.fetchAll(uids.join(','), { uid: true, source: true }, { uid: true })).filter((m) => m.source).sort((a, b) => a.uid - b.uid);
+    out.fetched += fetched.length;
+    const outcomes = await ingest.ingestMany(fetched.map((m) => ({ raw: m.source!, src: { channel: 'imap' as const, mailboxId, uid: m.uid, uidValidity } })));
+    out.outcomes.push(...outcomes);
+    if (postAction) for (const m of fetched) await afterImport(client, m.uid, options);
+  };
   for (const m of listed) {
     if (args.stopped?.()) break;
     if (m.uid <= last && seen.has(m.uid)) {
+      await flush();
       await afterImport(client, m.uid, options);
       continue;
     }
-    let outcome: IngestOutcome;
     if ((m.size ?? 0) > args.maxBytes) {
+      await flush();
       // Never downloaded: recorded as quarantined, left in the mailbox for an admin.
-      outcome = await ingest.recordOversize({ channel: 'imap', mailboxId, uid: m.uid, uidValidity }, m.size ?? 0);
-      out.outcomes.push(outcome);
+      out.outcomes.push(await ingest.recordOversize({ channel: 'imap', mailboxId, uid: m.uid, uidValidity }, m.size ?? 0));
       continue;
     }
-    const msg = await client.fetchOne(String(m.uid), { uid: true, source: true }, { uid: true });
-    if (!msg || !msg.source) continue;
-    out.fetched++;
-    outcome = await ingest.ingest(msg.source, { channel: 'imap', mailboxId, uid: m.uid, uidValidity });
-    out.outcomes.push(outcome);
-    if (postAction) await afterImport(client, m.uid, options);
+    if (group.length && (group.length >= POLL_GROUP || groupBytes + (m.size ?? 0) > POLL_GROUP_BYTES)) await flush();
+    group.push(m.uid);
+    groupBytes += m.size ?? 0;
   }
+  if (!args.stopped?.()) await flush();
   return out;
 }
 

@@ -22,10 +22,11 @@ import { classify } from '$lib/domain/email/classify';
 import { trimQuoted } from '$lib/domain/email/quote';
 import { cleanSubject, subjectTicketNumber } from '$lib/domain/email/threading';
 import { parseEmail, type ParsedEmail } from './parse';
-import { emailRepo } from './repository';
+import { emailRepo, type FinishSet } from './repository';
 import { verifyReplyAddress } from './reply-address';
 import { log } from '../log';
 import { jobQueue } from '../jobs/queue';
+import { flushHeld, hold, holdWrites } from '../db/held-writes';
 
 export type IngestChannel = 'imap' | 'pop3' | 'smtp' | 'webhook';
 
@@ -70,6 +71,8 @@ interface Ready {
   prepared: Map<number, PreparedFile>;
 }
 type Prepared = { done: true; out: IngestOutcome } | ({ done: false } & Ready);
+/** What #check finds before any write: a duplicate, a message to quarantine (not yet written), or one ready for its transaction. */
+type Checked = { done: true; out: IngestOutcome } | { done: 'quarantine'; raw: Buffer; src: IngestSource; mail: ParsedEmail | null; reason: string } | ({ done: false } & Ready);
 type Waiting = { p: Ready; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void };
 /** Most messages one group-commit transaction takes (the rest wait for the next). */
 const MAX_BATCH = 64;
@@ -229,9 +232,12 @@ export class EmailIngestService {
       return this.#commitOne(w.p).then(w.resolve, w.reject);
     }
     let bad: Waiting | null = null;
+    let heldFailed = false;
     let outs: IngestOutcome[];
     try {
       outs = await this.db.transaction().execute(async (trx) => {
+        // The messages' final statuses and acknowledgements: one statement each for the batch, at its end.
+        holdWrites(trx);
         const done: IngestOutcome[] = [];
         // Every sender's account in one statement (a requester created meanwhile is read on its own).
         const senders = [...new Set(batch.flatMap((w) => (w.p.mail.from ? [w.p.mail.from.address.toLowerCase()] : [])))];
@@ -247,10 +253,18 @@ export class EmailIngestService {
             throw e;
           }
         }
+        heldFailed = true;
+        await flushHeld(trx);
+        heldFailed = false;
         await q?.flushCollected(trx);
         return done;
       });
     } catch (e) {
+      if (heldFailed && !isConnectionError(e)) {
+        // A held write failed, for a message we cannot name: each goes through the single path (the culprit is quarantined).
+        for (const w of batch) await this.#commitOne(w.p).then(w.resolve, w.reject);
+        return;
+      }
       if (!bad) {
         // The database failed (or COMMIT did): nothing of the batch is acknowledged; senders retry.
         for (const w of batch) await this.files?.discardPrepared([...w.p.prepared.values()]);
@@ -276,17 +290,57 @@ export class EmailIngestService {
   /** Called after a transaction that may have composed mail commits (wakes the delivery worker). */
   afterCommit: (() => void) | null = null;
 
+  /**
+   * Several messages of one mailbox poll (IMAP, POP3), in order, committed together: one
+   * transaction for the batch with the mailbox's watermark, so a crash before its COMMIT leaves
+   * none of them and the next poll fetches them again. A message failing inside the batch is
+   * quarantined on its own and the others commit (as in ingestGrouped). A message quarantined
+   * before its transaction (too large, unparseable) is written only after the messages before it
+   * committed, so the watermark never passes a message not yet stored.
+   */
+  async ingestMany(items: { raw: Buffer; src: IngestSource }[]): Promise<IngestOutcome[]> {
+    const checked: Checked[] = [];
+    for (const it of items) checked.push(await this.#check(it.raw, it.src));
+    const out: IngestOutcome[] = new Array(items.length);
+    let batch: { i: number; p: Ready }[] = [];
+    const commit = async () => {
+      const run = batch;
+      batch = [];
+      if (!run.length) return;
+      const waiting: Waiting[] = [];
+      const settled = run.map(({ i, p }) => new Promise<void>((resolve, reject) => waiting.push({ p, resolve: (o) => resolve(void (out[i] = o)), reject })));
+      await this.#commitBatch(waiting);
+      await Promise.all(settled);
+    };
+    for (const [i, c] of checked.entries()) {
+      if (c.done === false) batch.push({ i, p: c });
+      else if (c.done === true) out[i] = c.out;
+      else {
+        await commit();
+        out[i] = await this.#quarantine(c.raw, c.src, c.mail, c.reason);
+      }
+    }
+    await commit();
+    return out;
+  }
+
   /** Everything before the transaction: duplicate UID, size, parse, settings, attachments to disk. */
   async #prepare(raw: Buffer, src: IngestSource): Promise<Prepared> {
+    const c = await this.#check(raw, src);
+    return c.done === 'quarantine' ? { done: true, out: await this.#quarantine(c.raw, c.src, c.mail, c.reason) } : c;
+  }
+
+  /** #prepare without writing the quarantine of a message that needs one. */
+  async #check(raw: Buffer, src: IngestSource): Promise<Checked> {
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined && (await emailRepo.seenUid(this.db, src.mailboxId, src.uidValidity, src.uid))) {
       return { done: true, out: { status: 'duplicate' } };
     }
-    if (raw.length > this.opts.maxBytes) return { done: true, out: await this.#quarantine(raw, src, null, `message is ${raw.length} bytes, larger than the limit of ${this.opts.maxBytes}`) };
+    if (raw.length > this.opts.maxBytes) return { done: 'quarantine', raw, src, mail: null, reason: `message is ${raw.length} bytes, larger than the limit of ${this.opts.maxBytes}` };
     let mail: ParsedEmail;
     try {
       mail = await parseEmail(raw);
     } catch (e) {
-      return { done: true, out: await this.#quarantine(raw, src, null, `unparseable MIME: ${e instanceof Error ? e.message : String(e)}`) };
+      return { done: 'quarantine', raw, src, mail: null, reason: `unparseable MIME: ${e instanceof Error ? e.message : String(e)}` };
     }
     // Settings and our own addresses are read before the transaction (PGlite has one connection).
     const [ours, policy] = await Promise.all([this.#ours(), this.#policy(src.mailboxId)]);
@@ -342,7 +396,11 @@ export class EmailIngestService {
   async #process(trx: Kysely<DB>, { raw, mail, src, ours, policy, prepared }: Ready, principals?: Map<string, PrincipalRow>): Promise<IngestOutcome> {
     // The message row and its raw bytes in one statement (nothing when the message was seen before).
     const row = await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
-    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) await emailRepo.advanceWatermark(trx, src.mailboxId, src.uidValidity, src.uid);
+    if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) {
+      const mark = { mailboxId: src.mailboxId, uidValidity: src.uidValidity, uid: src.uid };
+      // In a batch (a poll's group): one update to the highest UID, at the end.
+      if (!hold(trx, 'email.watermark', mark, advanceWatermarks)) await emailRepo.advanceWatermark(trx, mark.mailboxId, mark.uidValidity, mark.uid);
+    }
     if (!row) return { status: 'duplicate' };
     const emailId = row.id;
 
@@ -352,7 +410,7 @@ export class EmailIngestService {
     );
     if (c.kind !== 'normal' || !mail.from) {
       const reason = c.reason ?? 'no sender address';
-      await emailRepo.finish(trx, emailId, { status: 'ignored', classification: c.kind, error: reason });
+      await this.#finish(trx, emailId, { status: 'ignored', classification: c.kind, error: reason });
       return { status: 'ignored', emailId, classification: c.kind, reason };
     }
 
@@ -388,7 +446,7 @@ export class EmailIngestService {
       const body = trimQuoted(mail.text) || '(empty message)';
       await this.tickets.addEmailComment(ctx, { id: commentId, ticketId, body: body.slice(0, 100_000), bodyHtml: null, emailMessageId: emailId, verifiedThread: match.by !== 'subject_token' }, t, trx);
       await attachments(ticketId, commentId);
-      await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: ticketId, comment_id: commentId });
+      await this.#finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: ticketId, comment_id: commentId });
       return { status: 'commented', emailId, ticketId, commentId, matchedBy: match.by };
     }
 
@@ -409,7 +467,7 @@ export class EmailIngestService {
     );
     if (followUpOf) await this.tickets.linkEmailFollowUp(ctx, id, followUpOf, t, trx);
     await attachments(id, null);
-    await emailRepo.finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
+    await this.#finish(trx, emailId, { status: 'processed', classification: 'normal', ticket_id: id });
     // The acknowledgement answers the message itself, so the requester's client threads it.
     await this.mailer?.ticketMail(trx, 'ticket.received', id, {
       ...(mail.hadMessageId ? { inReplyTo: mail.messageId, references: [...mail.references, mail.messageId] } : {}),
@@ -417,6 +475,11 @@ export class EmailIngestService {
       ticket: { number: created.number, subject: created.subject, requesterId: ctx.actor.id, requesterEmail: ctx.actor.email, requesterName: ctx.actor.name, ccEmails: [] }
     });
     return { status: 'created', emailId, ticketId: id, number: created.number, followUpOf };
+  }
+
+  /** The message's final status: written now, or with the batch's others at its end (held). */
+  async #finish(trx: Kysely<DB>, id: string, set: FinishSet) {
+    if (!hold(trx, 'email.finish', { ...set, id, processed_at: new Date() }, (db, rows) => emailRepo.finishMany(db, rows))) await emailRepo.finish(trx, id, set);
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */
@@ -438,6 +501,8 @@ export class EmailIngestService {
   /** Threading, strongest evidence first: our Message-ID store → In-Reply-To/References → signed reply address → subject token. */
   async #thread(trx: Kysely<DB>, mail: ParsedEmail, ctx: RequestContext): Promise<{ ticketId: string; by: ThreadMatch } | null> {
     const ids = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
+    // A message earlier in the same batch may be the one this answers: its held status (ticket) first.
+    if (ids.length) await flushHeld(trx);
     const byId = await emailRepo.threadByMessageIds(trx, ids);
     if (byId?.ticket_id) return { ticketId: await this.#unmerged(trx, byId.ticket_id), by: 'message_id' };
     for (const addr of mail.recipients) {
@@ -521,6 +586,16 @@ export class EmailIngestService {
       return { status: 'failed' as const, emailId: row.id, reason };
     });
   }
+}
+
+/** The held watermarks of a batch: each mailbox (and UIDVALIDITY) advanced once, to its highest UID. */
+async function advanceWatermarks(trx: Kysely<DB>, marks: { mailboxId: string; uidValidity: number; uid: number }[]) {
+  const top = new Map<string, { mailboxId: string; uidValidity: number; uid: number }>();
+  for (const m of marks) {
+    const k = `${m.mailboxId}:${m.uidValidity}`;
+    if ((top.get(k)?.uid ?? -1) < m.uid) top.set(k, m);
+  }
+  for (const m of top.values()) await emailRepo.advanceWatermark(trx, m.mailboxId, m.uidValidity, m.uid);
 }
 
 function isConnectionError(e: unknown): boolean {

@@ -16,6 +16,10 @@ export interface MailboxConnection {
   verifyTls: boolean;
 }
 
+/** A poll fetches and commits up to this many messages together (their bytes held in memory meanwhile, POLL_GROUP_BYTES at most). */
+export const POLL_GROUP = 50;
+export const POLL_GROUP_BYTES = 16 * 1024 * 1024;
+
 export interface MailboxOptions {
   folder: string;
   processedFolder: string | null;

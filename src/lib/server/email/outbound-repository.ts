@@ -36,8 +36,8 @@ export const outboundRepo = {
       .limit(200)
       .execute();
   },
-  insertOutbound(db: Kysely<DB>, row: Insertable<OutDB['email_messages']>) {
-    return outDb(db).insertInto('email_messages').values(row).execute();
+  insertOutbound(db: Kysely<DB>, rows: Insertable<OutDB['email_messages']> | Insertable<OutDB['email_messages']>[]) {
+    return outDb(db).insertInto('email_messages').values(rows).execute();
   },
   /**
    * Claims a row for sending: queued, failed-with-a-retry-due, or a 'sending' whose lease ran out

@@ -10,7 +10,7 @@
 //     Message-ID once the lease expires (receivers, ours included, drop the duplicate).
 // Without a default relay nothing is composed (there is no one to send it).
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
 import type { EmailConfigurationsTable } from '../db/schema-service-desk';
@@ -18,6 +18,7 @@ import type { RequestContext } from '../context';
 import type { MailTransport, OutboundMessage } from '../notifications/mail';
 import type { KnownTicket } from '../tickets/service';
 import { jobQueue } from '../jobs/queue';
+import { flushHeld, hold } from '../db/held-writes';
 import { recordAudit } from '../audit/service';
 import { log } from '../log';
 import { AppError } from '$lib/domain/common/errors';
@@ -25,6 +26,7 @@ import { can } from '$lib/domain/auth/permissions';
 import { renderNotification, renderPasswordReset, renderTicketMail, type Rendered, type TicketTemplate } from '$lib/domain/email/templates';
 import { connectionOf, type MailboxConnection } from './mailbox-config';
 import { outboundRepo } from './outbound-repository';
+import type { OutDB } from '../db/schema-email-out';
 import { replyAddress } from './reply-address';
 import type { RequesterLinks } from './requester-link';
 import type { KeyRing } from './secrets';
@@ -131,6 +133,7 @@ export class OutboundMail implements MailTransport {
     let inReplyTo = c.inReplyTo ?? null;
     let references = c.references ?? [];
     if (c.ticketId && !c.references) {
+      await flushHeld(trx); // a batch's held rows are part of the chain
       const chain = (await outboundRepo.threadIds(trx, c.ticketId)).map((r) => r.message_id);
       // RFC 5322 §3.6.4: the first message and the most recent ones (headers stay a sane length).
       references = chain.length > 20 ? [chain[0], ...chain.slice(-19)] : chain;
@@ -140,7 +143,7 @@ export class OutboundMail implements MailTransport {
     const headers: Record<string, string> = { 'X-Loop': this.opts.loopToken, 'X-Outpost-Template': c.template };
     if (c.autoSubmitted) headers['Auto-Submitted'] = c.autoSubmitted;
     if (c.ticketNumber) headers['X-Outpost-Ticket'] = String(c.ticketNumber);
-    await outboundRepo.insertOutbound(trx, {
+    const row: Insertable<OutDB['email_messages']> = {
       id,
       direction: 'out',
       mailbox_id: relay.id,
@@ -163,7 +166,9 @@ export class OutboundMail implements MailTransport {
       template_data: c.data ? JSON.stringify(c.data) : null,
       status: 'queued',
       next_attempt_at: new Date()
-    });
+    };
+    // In a batch (group commit of ingested mail) the rows go in together before COMMIT.
+    if (!hold(trx, 'email.outbound', row, (db, rows) => outboundRepo.insertOutbound(db, rows))) await outboundRepo.insertOutbound(trx, row);
     const q = jobQueue();
     if (q) await q.enqueue(trx, 'email.deliver', { emailMessageId: id });
     else log.warn('email composed without a job queue; it stays queued', { emailMessageId: id });

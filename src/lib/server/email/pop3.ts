@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { EmailIngestService, IngestOutcome } from './ingest';
-import type { MailboxConnection, MailboxOptions } from './mailbox-config';
+import { POLL_GROUP, POLL_GROUP_BYTES, type MailboxConnection, type MailboxOptions } from './mailbox-config';
 import { emailRepo } from './repository';
 
 export class Pop3Error extends Error {}
@@ -149,16 +149,34 @@ export async function pollPop3(args: { db: Kysely<DB>; ingest: EmailIngestServic
     const list = await client.uidl();
     const sizes = await client.sizes();
     const seen = new Set((await emailRepo.seenUidls(args.db, args.mailboxId, list.map((l) => l.uidl))).map((r) => r.uidl));
+    // Messages are retrieved and committed in groups (one transaction each, ingestMany); DELE only
+    // after the group committed (and deletions take effect at QUIT anyway).
+    let group: { n: number; raw: Buffer; uidl: string }[] = [];
+    let groupBytes = 0;
+    const flush = async () => {
+      const g = group;
+      group = [];
+      groupBytes = 0;
+      if (!g.length) return;
+      outcomes.push(...(await args.ingest.ingestMany(g.map((m) => ({ raw: m.raw, src: { channel: 'pop3' as const, mailboxId: args.mailboxId, uidl: m.uidl } })))));
+      if (args.options.deleteAfterImport) for (const m of g) await client.dele(m.n);
+    };
     for (const m of list) {
       if (args.stopped?.()) break;
       // A message too large to download stays on the server (it is recorded as quarantined).
-      const oversize = (sizes.get(m.n) ?? 0) > args.maxBytes;
-      if (!seen.has(m.uidl)) {
-        const src = { channel: 'pop3' as const, mailboxId: args.mailboxId, uidl: m.uidl };
-        outcomes.push(oversize ? await args.ingest.recordOversize(src, sizes.get(m.n) ?? 0) : await args.ingest.ingest(await client.retr(m.n), src));
+      const size = sizes.get(m.n) ?? 0;
+      const oversize = size > args.maxBytes;
+      if (seen.has(m.uidl) || oversize) {
+        await flush();
+        if (oversize && !seen.has(m.uidl)) outcomes.push(await args.ingest.recordOversize({ channel: 'pop3', mailboxId: args.mailboxId, uidl: m.uidl }, size));
+        if (args.options.deleteAfterImport && !oversize) await client.dele(m.n);
+        continue;
       }
-      if (args.options.deleteAfterImport && !oversize) await client.dele(m.n);
+      if (group.length && (group.length >= POLL_GROUP || groupBytes + size > POLL_GROUP_BYTES)) await flush();
+      group.push({ n: m.n, raw: await client.retr(m.n), uidl: m.uidl });
+      groupBytes += size;
     }
+    if (!args.stopped?.()) await flush();
     await client.quit();
   } catch (e) {
     client.close();

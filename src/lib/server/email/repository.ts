@@ -3,6 +3,9 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { EmailMessagesTable } from '../db/schema-service-desk';
 
+export type FinishSet = { status: 'processed' | 'ignored' | 'failed'; classification?: 'normal' | 'auto_reply' | 'bounce' | 'loop'; ticket_id?: string | null; comment_id?: string | null; error?: string | null };
+export type FinishRow = FinishSet & { id: string; processed_at: Date };
+
 export const emailRepo = {
   /** Inserts the message unless its Message-ID (per direction) or mailbox UID/UIDL is already recorded. */
   insertMessage(db: Kysely<DB>, row: Insertable<EmailMessagesTable>) {
@@ -29,12 +32,21 @@ export const emailRepo = {
   insertAttachments(db: Kysely<DB>, rows: Insertable<DB['email_attachments']>[]) {
     return rows.length ? db.insertInto('email_attachments').values(rows).execute() : Promise.resolve();
   },
-  finish(db: Kysely<DB>, id: string, set: { status: 'processed' | 'ignored' | 'failed'; classification?: 'normal' | 'auto_reply' | 'bounce' | 'loop'; ticket_id?: string | null; comment_id?: string | null; error?: string | null }) {
+  finish(db: Kysely<DB>, id: string, set: FinishSet) {
     return db
       .updateTable('email_messages')
       .set({ ...set, processed_at: new Date(), attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .execute();
+  },
+  /** finish() for several messages in one statement (a group commit's messages, held until its end). */
+  finishMany(db: Kysely<DB>, rows: FinishRow[]) {
+    const json = JSON.stringify(rows.map((r) => ({ ...r, processed_at: r.processed_at.toISOString() })));
+    return sql`update email_messages m
+                  set status = v.status, classification = coalesce(v.classification, m.classification), ticket_id = coalesce(v.ticket_id, m.ticket_id),
+                      comment_id = coalesce(v.comment_id, m.comment_id), error = coalesce(v.error, m.error), processed_at = v.processed_at, attempts = m.attempts + 1
+                 from jsonb_to_recordset(${json}::jsonb) as v(id uuid, status text, classification text, ticket_id uuid, comment_id uuid, error text, processed_at timestamptz)
+                where m.id = v.id`.execute(db);
   },
   /** Whether this mailbox already recorded this UID (or UIDL). */
   seenUid(db: Kysely<DB>, mailboxId: string, uidValidity: number, uid: number) {

@@ -581,33 +581,39 @@ export class TicketsService {
     const requesterId = ctx.actor.id;
     const typeRow = args.typeId ? await ticketsRepo.typeExists(trx, args.typeId) : undefined;
     const teamOk = args.teamId ? await ticketsRepo.teamExists(trx, args.teamId) : undefined;
-    const row = await ticketsRepo.insert(trx, {
-      id: args.id,
-      subject: args.subject,
-      description: args.description || null,
-      description_html: args.descriptionHtml,
-      priority: typeRow?.default_priority ?? 'medium',
-      type_id: typeRow ? typeRow.id : null,
-      team_id: teamOk ? teamOk.id : null,
-      requester_id: requesterId,
-      source: 'email',
-      cc_emails: args.ccEmails,
-      client_created_at: t.deviceTime,
-      client_updated_at: t.deviceTime,
-      created_at: t.serverTime,
-      updated_at: t.serverTime,
-      last_activity_at: t.serverTime,
-      last_requester_reply_at: t.deviceTime,
-      created_by: actorId(ctx),
-      updated_by: actorId(ctx)
-    });
+    const priority = typeRow?.default_priority ?? 'medium';
+    const history = [this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority, subject: args.subject }, internal: false })];
+    // The creation's audit entry; its `number` is filled in by the insert.
+    const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority, requester_id: requesterId } });
+    // One statement (as for any new ticket): the row, its history row and its audit entry.
+    const row = await ticketsRepo.insertWithTrail(
+      trx,
+      {
+        id: args.id,
+        subject: args.subject,
+        description: args.description || null,
+        description_html: args.descriptionHtml,
+        priority,
+        type_id: typeRow ? typeRow.id : null,
+        team_id: teamOk ? teamOk.id : null,
+        requester_id: requesterId,
+        source: 'email',
+        cc_emails: args.ccEmails,
+        client_created_at: t.deviceTime,
+        client_updated_at: t.deviceTime,
+        created_at: t.serverTime,
+        updated_at: t.serverTime,
+        last_activity_at: t.serverTime,
+        last_requester_reply_at: t.deviceTime,
+        created_by: actorId(ctx),
+        updated_by: actorId(ctx)
+      },
+      createdAudit,
+      { history, audit: [] }
+    );
+    // An existing id: the trail just written against that row is rolled back with this error.
     if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }] });
-    const view = { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority: typeRow?.default_priority ?? 'medium', requester_id: requesterId };
-    await ticketsRepo.insertHistory(trx, [
-      this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority: view.priority, subject: args.subject }, internal: false })
-    ]);
-    await recordAudit(trx, ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: view });
-    return view;
+    return { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority, requester_id: requesterId };
   }
 
   /**
