@@ -152,6 +152,13 @@ describe.each(backends)('email ingest on %s', (backend) => {
         expect(first[0].source).toBe('email');
         expect(first[0].cc_emails).toEqual(['bob.stone@customer.example']);
         expect(first[0].description_html).not.toMatch(/script|javascript:|onclick|tracker\.example/);
+        // Planned like every new ticket: the SLA policy's clocks start at creation (not at the first later change).
+        const [clock] = await q(`select sla_policy_id, first_response_due_at, resolution_due_at from tickets where id = $1`, [ticketOf['01-original-request.eml']]);
+        expect(clock.sla_policy_id).toBeTruthy();
+        expect(clock.first_response_due_at).toBeTruthy();
+        expect(clock.resolution_due_at).toBeTruthy();
+        const starts = await q(`select kind from sla_events where ticket_id = $1 and kind = 'start'`, [ticketOf['01-original-request.eml']]);
+        expect(starts.length).toBeGreaterThan(0);
         const [requester] = await q(`select u.password_hash, u.auth_provider, u.role_keys from users u where u.id = $1`, [first[0].requester_id]);
         expect(requester).toMatchObject({ password_hash: null, auth_provider: 'email', role_keys: ['requester'] });
 

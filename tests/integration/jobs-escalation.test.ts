@@ -104,6 +104,30 @@ describe.each(backends)('jobs, assignment and escalation on %s', (backend) => {
     await bg.assignment.deleteRule(admin.ctx, (await bg.assignment.listRules(admin.ctx)).items[0].id);
   });
 
+  it('a ticket from email is planned like any other: a rule assigns it within the team, its SLA clocks start, the agent is told', async () => {
+    const agents = await Promise.all(['Fay', 'Gus'].map((n) => person(database, 'agent', `${n} Mail`)));
+    const requester = await person(database, 'end_user', 'Mona Mailer');
+    const teamId = await team(database, `Mail desk ${uuidv7().slice(-4)}`, 'round_robin', agents);
+    await bg.assignment.createRule(admin.ctx, { name: 'scanners to the mail desk', position: 1, active: true, conditions: { keywords: ['scanner'] }, teamId, agentId: null, method: null });
+    try {
+      const id = uuidv7();
+      const view = await database.db.transaction().execute((trx) =>
+        tickets.createFromEmail({ ...requester.ctx, source: 'email' }, { id, subject: 'Scanner feeds two pages at once', description: 'Since Monday.', descriptionHtml: null, ccEmails: ['boss@customer.example'] }, timing(), trx)
+      );
+      expect(view).toMatchObject({ id, status: 'new', requester_id: requester.id });
+      const [t] = await q(`select source, team_id, assignee_id, cc_emails, sla_policy_id, first_response_due_at from tickets where id = $1`, [id]);
+      expect(t).toMatchObject({ source: 'email', team_id: teamId, cc_emails: ['boss@customer.example'] });
+      expect(agents.map((a) => a.id)).toContain(t.assignee_id);
+      expect(t.sla_policy_id).toBeTruthy();
+      expect(t.first_response_due_at).toBeTruthy();
+      expect(await q(`select kind from sla_events where ticket_id = $1 and kind = 'start'`, [id])).not.toEqual([]);
+      expect(await q(`select user_id from notifications where type = 'ticket.assigned' and ticket_id = $1`, [id])).toEqual([{ user_id: t.assignee_id }]);
+      expect(await q(`select action from ticket_history where ticket_id = $1 and actor_type = 'system' order by action`, [id])).toEqual([{ action: 'assigned' }, { action: 'updated' }]);
+    } finally {
+      await bg.assignment.deleteRule(admin.ctx, (await bg.assignment.listRules(admin.ctx)).items[0].id);
+    }
+  });
+
   it('a creation without a caller transaction: alone when the insert is the only write, whole or nothing when its id exists', async () => {
     const requester = await person(database, 'end_user', 'Nora Nobody');
     const agent = await person(database, 'agent', 'Otto Other');

@@ -96,9 +96,13 @@ export interface CreateExtras {
   urgency?: 'low' | 'medium' | 'high';
   tags?: string[];
   custom_fields?: Record<string, unknown>;
-  source?: 'api';
+  source?: 'api' | 'email';
   assignee_id?: string | null;
   team_id?: string | null;
+  /** A team the channel routes to (an email mailbox's default team): used like the caller's, recorded as the channel's, not as an assignment by the caller. */
+  channelTeamId?: string | null;
+  /** Columns only a channel sets (email: the HTML body, the people copied, the requester's last reply). */
+  channelColumns?: Pick<Insertable<TicketsTable>, 'description_html' | 'cc_emails' | 'last_requester_reply_at'>;
   /** The type row when the caller has already read it. */
   type?: { id: string; key: string; default_priority: Priority };
 }
@@ -237,9 +241,9 @@ export class TicketsService {
     // Automatic assignment of what the caller did not set, decided before the insert.
     const auto =
       extra.assignee_id == null && this.autoAssign
-        ? await this.autoAssign(assignDb, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? null }, t.serverTime)
+        ? await this.autoAssign(assignDb, { subject: args.subject, description, priority: prio, category_id: args.category_id ?? null, requester_id: requesterId, team_id: extra.team_id ?? extra.channelTeamId ?? null }, t.serverTime)
         : null;
-    const teamId = extra.team_id ?? auto?.teamId ?? null;
+    const teamId = extra.team_id ?? extra.channelTeamId ?? auto?.teamId ?? null;
     const assigneeId = extra.assignee_id ?? auto?.agentId ?? null;
     // The SLA clocks from the final facts (what syncTicketSla would derive right after the insert).
     const sla = planNewTicketSla(
@@ -262,6 +266,7 @@ export class TicketsService {
       team_id: teamId,
       assignee_id: assigneeId,
       source,
+      ...extra.channelColumns,
       ...sla.cols,
       client_created_at: t.deviceTime,
       client_updated_at: t.deviceTime,
@@ -293,9 +298,10 @@ export class TicketsService {
       for (const f of given) trail.history.push(historyRow(ticket, ctx, t, { action: f === 'assignee_id' ? 'assigned' : 'updated', field: f, from: null, to: extra[f], internal: TICKET_INTERNAL_FIELDS.includes(f) }));
       trail.audit.push(auditRow(ctx, { action: 'ticket.assign', entityType: 'ticket', entityId: args.id, before: Object.fromEntries(given.map((f) => [f, null])), after: Object.fromEntries(given.map((f) => [f, extra[f]])) }));
     }
-    const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? auto.teamId : auto.agentId) !== null) : [];
+    // Set by the system: automatic assignment, and the channel's team (recorded as the final team).
+    const autoSet = auto ? (['team_id', 'assignee_id'] as const).filter((f) => extra[f] == null && (f === 'team_id' ? teamId : auto.agentId) !== null) : [];
     if (auto && autoSet.length) {
-      const to = { team_id: auto.teamId, assignee_id: auto.agentId };
+      const to = { team_id: teamId, assignee_id: auto.agentId };
       for (const f of autoSet) {
         trail.history.push({
           ticket_id: args.id,
@@ -578,42 +584,19 @@ export class TicketsService {
     trx: Kysely<DB>
   ) {
     if (!can(ctx.actor, 'tickets.create')) throw new AppError('forbidden', 'You may not create tickets');
-    const requesterId = ctx.actor.id;
-    const typeRow = args.typeId ? await ticketsRepo.typeExists(trx, args.typeId) : undefined;
-    const teamOk = args.teamId ? await ticketsRepo.teamExists(trx, args.teamId) : undefined;
-    const priority = typeRow?.default_priority ?? 'medium';
-    const history = [this.#history({ id: args.id, requester_id: requesterId }, ctx, t, { action: 'created', to: { status: 'new', priority, subject: args.subject }, internal: false })];
-    // The creation's audit entry; its `number` is filled in by the insert.
-    const createdAudit = auditRow(ctx, { action: 'ticket.create', entityType: 'ticket', entityId: args.id, before: null, after: { id: args.id, subject: args.subject, status: 'new', priority, requester_id: requesterId } });
-    // One statement (as for any new ticket): the row, its history row and its audit entry.
-    const row = await ticketsRepo.insertWithTrail(
-      trx,
-      {
-        id: args.id,
-        subject: args.subject,
-        description: args.description || null,
-        description_html: args.descriptionHtml,
-        priority,
-        type_id: typeRow ? typeRow.id : null,
-        team_id: teamOk ? teamOk.id : null,
-        requester_id: requesterId,
-        source: 'email',
-        cc_emails: args.ccEmails,
-        client_created_at: t.deviceTime,
-        client_updated_at: t.deviceTime,
-        created_at: t.serverTime,
-        updated_at: t.serverTime,
-        last_activity_at: t.serverTime,
-        last_requester_reply_at: t.deviceTime,
-        created_by: actorId(ctx),
-        updated_by: actorId(ctx)
-      },
-      createdAudit,
-      { history, audit: [] }
-    );
-    // An existing id: the trail just written against that row is rolled back with this error.
-    if (!row) throw new AppError('conflict', 'id: a ticket with this id already exists', { fields: [{ field: 'id', message: 'already exists' }] });
-    return { id: args.id, number: Number(row.number), subject: args.subject, status: 'new' as const, priority, requester_id: requesterId };
+    // The mailbox's policy names the type and team; one that has since been deleted is ignored.
+    const type = args.typeId ? await ticketsRepo.typeExists(trx, args.typeId) : undefined;
+    const team = args.teamId ? await ticketsRepo.teamExists(trx, args.teamId) : undefined;
+    const createArgs: TicketCreateArgs = { id: args.id, subject: args.subject, description: args.description || null, type_id: type ? type.id : null };
+    // Planned and written like every new ticket: automatic assignment, SLA clocks, history, audit,
+    // notifications and creation hooks, in the ingest's transaction.
+    const plan = await this.#planCreate(trx, trx, ctx, createArgs, t, {
+      source: 'email',
+      type: type || undefined,
+      channelTeamId: team ? team.id : null,
+      channelColumns: { description_html: args.descriptionHtml, cc_emails: args.ccEmails, last_requester_reply_at: t.deviceTime }
+    }, ctx.actor.id);
+    return (await this.#writeCreate(trx, ctx, createArgs, plan)).view;
   }
 
   /**
