@@ -12,6 +12,7 @@
 //   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
 // BENCH_KEEP_DB=1 keeps the loaded database; BENCH_REUSE_DB=<its url> then re-runs 3 and 4 on it
 // (same generator and seed, so the same queries), skipping the embedding, load and index build.
+// BENCH_PORT overrides the port of the server started once to migrate (default 4297).
 // BENCH_EF=100,400 chooses the ef_search values of part 4 (BENCH_EF=none skips it).
 import { register } from 'tsx/esm/api';
 import fs from 'node:fs';
@@ -31,7 +32,7 @@ if (!fresh) {
 }
 if (!reuse) {
   await ensureBuilt();
-  const srv = await startServer({ dataDir: tmpDir(), databaseUrl: fresh.url, port: 4297 });
+  const srv = await startServer({ dataDir: tmpDir(), databaseUrl: fresh.url, port: Number(process.env.BENCH_PORT ?? 4297) });
   await srv.stop(); // migrated
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '../../src/lib/server/db/connection';
 import { buildBackground, type Background } from '../../src/lib/server/jobs/wiring';
 import { keyRing } from '../../src/lib/server/email/secrets';
 import { searchKb } from '../../src/lib/server/search/kb-search';
+import { LOCAL_EMBEDDER_ID } from '../../src/lib/domain/search/hashing-embedder';
 import { invalidateActiveEmbedder, setSearchKeyRing } from '../../src/lib/server/search/provider';
 import { openFixtureDb, person, waitFor, type Person } from '../support/jobs-fixture';
 import { insertArticles } from '../support/kb-fixture';
@@ -134,5 +135,24 @@ describe.each(backends)('embedding jobs and provider switch on %s', (backend) =>
       return r?.status === 'done' ? r : null;
     }, 90_000);
     expect(done).toMatchObject({ done: ids.size, failed: 0 });
+  });
+
+  it('a new version of the built-in embedder (its id changed with the code) is adopted at boot: every article re-embedded with it', async () => {
+    // As after an upgrade: the stored model and the vectors are an earlier version's.
+    const old = 'outpost-local-hash-v0';
+    await sql`update kb_embedding_settings set active_model = ${old}`.execute(database.db);
+    await sql`update kb_embeddings set model = ${old}`.execute(database.db);
+    const runId = await bg.embeddings.adoptLocalModel();
+    expect(runId).toBeTruthy();
+    expect((await bg.embeddings.view(admin.ctx)).activeModel).toBe(LOCAL_EMBEDDER_ID);
+    const run = await waitFor('the adoption run', async () => {
+      const r = (await bg.embeddings.view(admin.ctx)).run;
+      return r?.id === runId && (r.status === 'done' || r.status === 'failed') ? r : null;
+    }, 90_000);
+    expect(run).toMatchObject({ status: 'done', model: LOCAL_EMBEDDER_ID, done: ids.size, failed: 0 });
+    expect(await count(LOCAL_EMBEDDER_ID)).toBe(ids.size);
+    expect(await count()).toBe(ids.size);
+    // Nothing to adopt the second time.
+    expect(await bg.embeddings.adoptLocalModel()).toBeNull();
   });
 });

@@ -225,7 +225,11 @@ async function boot(cfg: Config): Promise<App> {
     await listener.start();
     realtime = { feed, listener };
   }
-  if (!cfg.OUTPOST_MIGRATE_ONLY) await background.start();
+  if (!cfg.OUTPOST_MIGRATE_ONLY) {
+    await background.start();
+    // A new version of the built-in embedder re-embeds the knowledge base (a no-op otherwise).
+    await background.embeddings.adoptLocalModel();
+  }
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
     if (cfg.OUTPOST_EMAIL_POLLING === '1') {
       const runner = new MailboxRunner(database.db, emailIngest, ring, cfg.OUTPOST_EMAIL_MAX_BYTES);

@@ -227,6 +227,23 @@ export class EmbeddingService {
     return this.view(ctx);
   }
 
+  /**
+   * At boot: when the built-in embedder of this code has another id than the one stored (an
+   * upgrade changed its features, so LOCAL_EMBEDDER_ID changed) and the local provider is in use,
+   * the new id becomes the active model and a kb.reembed-all run re-embeds every article, as a
+   * provider change does. Until it is done the semantic part finds only re-embedded articles
+   * (hybrid search still has its keyword part). Returns the run's id, or null when nothing changed.
+   */
+  async adoptLocalModel(): Promise<string | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const s = await searchRepo.settingsForUpdate(trx);
+      if (s.provider !== 'local' || s.active_model === LOCAL_EMBEDDER_ID) return null;
+      await searchRepo.updateSettings(trx, { active_model: LOCAL_EMBEDDER_ID });
+      log.info('kb embeddings: the built-in embedder changed, re-embedding every article', { from: s.active_model, to: LOCAL_EMBEDDER_ID });
+      return this.#startRun(trx, LOCAL_EMBEDDER_ID, null);
+    });
+  }
+
   async #startRun(trx: Kysely<DB>, model: string, by: string | null) {
     const run = await searchRepo.createRun(trx, model, by);
     await enqueue(trx, 'kb.reembed-all', { runId: run.id }, { singletonKey: run.id });

@@ -53,12 +53,12 @@ export interface KbSearchDetail {
 /**
  * HNSW candidate list size (hnsw.ef_search), set once per database connection
  * (db/connection.ts) rather than per search. pgvector's default is 40. Recall@10 of the index
- * (m 32, ef_construction 200, migration 0016) against an exact scan, 100 000 near-duplicate
- * articles of tests/bench/kb-search.mjs: 0.73–0.75 at 100, 0.82 at 200, 0.87–0.88 at 400. 200
- * costs the hybrid search about 1–2 ms at p95 over 100 (measured back to back on a shared
- * machine); the bench prints the vector query's time at each value. With
- * hnsw.iterative_scan = relaxed_order (also per connection) a scan that needs more chunks than
- * this (a hybrid page of 50) keeps reading the graph instead of stopping short.
+ * against an exact scan, 100 000 near-duplicate articles of tests/bench/kb-search.mjs: with
+ * migration 0018's graph (m 16, ef_construction 800) 0.93 at 200, 0.955 at 300, 0.97 at 400
+ * (0016's m 32 / ef_construction 200 gave 0.81–0.85 at 200). The bench prints the vector query's
+ * time at each value. With hnsw.iterative_scan = relaxed_order (also per connection) a scan
+ * that needs more chunks than this (a hybrid page of 50) keeps reading the graph instead of
+ * stopping short.
  */
 export { EF_SEARCH } from '../db/connection';
 
