@@ -114,10 +114,7 @@ interface Encoded {
 }
 
 /** A live batch being encoded for every instance of one shape identity waiting at one offset. */
-interface SharedLive {
-  tail: Pos;
-  result: Promise<{ enc: Encoded; minTxid: bigint | null } | null>;
-}
+type SharedLive = Promise<{ enc: Encoded; minTxid: bigint | null } | null>;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -615,15 +612,11 @@ export class SyncEngine {
     if (cmp(from, inst.start) >= 0) {
       inst.sharedKey ??= `${this.identityNo(inst.identity)}|${inst.schema.hash}`;
       const key = `${inst.sharedKey}|${fmt(from)}`;
-      const tail = this.tailer.tail;
+      // The map is emptied on every publish, the only moment the tail moves: an entry is current.
       let s = this.shared.get(key);
-      let reused = true;
-      if (!s || cmp(s.tail, tail) !== 0) {
-        s = { tail, result: this.collectShared(inst, from) };
-        this.shared.set(key, s);
-        reused = false;
-      }
-      const r = await s.result;
+      const reused = !!s;
+      if (!s) this.shared.set(key, (s = this.collectShared(inst, from)));
+      const r = await s;
       if (r && (r.minTxid === null || r.minTxid >= inst.snap.xmax)) {
         if (reused) this.stats.liveShared++;
         return r.enc;
