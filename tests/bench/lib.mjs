@@ -158,3 +158,53 @@ export function cpuTimes(serverPid, browserRoot = process.pid) {
   }
   return out;
 }
+
+/** User and system CPU ms of one process, from /proc/<pid>/stat (USER_HZ = 100). */
+export function processCpu(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+}
+
+/** CPU ms used so far by each PostgreSQL backend connected to `databaseUrl`'s database (pid → ms). */
+export async function pgBackendCpu(databaseUrl) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const { rows } = await c.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  await c.end();
+  const out = new Map();
+  for (const { pid } of rows) {
+    try {
+      const x = processCpu(pid);
+      out.set(pid, x.user + x.sys);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** PostgreSQL backend CPU ms used between two `pgBackendCpu` readings. */
+export const pgCpuBetween = (before, after) => [...after].reduce((a, [pid, v]) => a + v - (before.get(pid) ?? 0), 0);
+
+/**
+ * With the server started under tests/bench/pg-trace.mjs (`traceEnv(file)`), runs `fn` and returns
+ * the statements it caused, per unit of `per`: [text, count, ms] sorted by time.
+ */
+export async function traceDuring(pid, file, per, fn) {
+  const snap = async () => {
+    process.kill(pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 200));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  };
+  const before = await snap();
+  await fn();
+  const after = await snap();
+  return Object.entries(after)
+    .map(([k, v]) => [k, (v.n - (before[k]?.n ?? 0)) / per, (v.ms - (before[k]?.ms ?? 0)) / per])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[2] - a[2]);
+}
+
+/** Server environment that loads the statement tracer, writing to `file`. */
+export const traceEnv = (file) => ({ NODE_OPTIONS: `--import ${path.join(root, 'tests/bench/pg-trace.mjs')}`, BENCH_PG_TRACE: file });

@@ -3,14 +3,20 @@
 // prints sustained applied mutations/s and batch latency percentiles. Every mutation runs in its
 // own transaction with the ledger row, ticket_history, audit and notifications, as in production.
 // Real PostgreSQL from TEST_DATABASE_URL (or BENCH_DATABASE_URL); PGlite when neither is set.
-// Usage: node tests/bench/mutations-throughput.mjs [seconds=10] [clients=4] [batch=50]
+// Also prints CPU per mutation (server process, PostgreSQL backends, this client).
+// Usage: node tests/bench/mutations-throughput.mjs [seconds=10] [clients=4] [batch=50] [--trace]
+// --trace lists the SQL statements per mutation (one batch of each kind, sequential; bench preload
+// tests/bench/pg-trace.mjs). BENCH_PORT sets the port (default 4341).
+import path from 'node:path';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, processCpu, pgBackendCpu, pgCpuBetween, traceDuring, traceEnv } from './lib.mjs';
 
-const seconds = Number(process.argv[2] ?? 10);
-const clients = Number(process.argv[3] ?? 4);
-const batchSize = Number(process.argv[4] ?? 50);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const TRACE = process.argv.includes('--trace');
+const seconds = Number(args[0] ?? 10);
+const clients = Number(args[1] ?? 4);
+const batchSize = Number(args[2] ?? 50);
 const TICKETS_PER_CLIENT = 20;
 const PRIORITIES = ['low', 'medium', 'high', 'critical'];
 const PASSWORD = 'bench agent passphrase 2026';
@@ -18,7 +24,8 @@ const PASSWORD = 'bench agent passphrase 2026';
 await ensureBuilt();
 const dataDir = tmpDir();
 const db = await freshPgDatabase();
-const srv = await startServer({ dataDir, databaseUrl: db?.url, port: 4341 });
+const traceFile = path.join(dataDir, 'trace.json');
+const srv = await startServer({ dataDir, databaseUrl: db?.url, port: Number(process.env.BENCH_PORT ?? 4341), env: TRACE ? traceEnv(traceFile) : {} });
 const engine = db ? 'postgres' : 'pglite';
 
 async function post(token, path, body) {
@@ -81,6 +88,9 @@ try {
   const lat = [];
   let appliedN = 0;
   let rejectedN = 0;
+  const cpu0 = processCpu(srv.pid);
+  const pg0 = db ? await pgBackendCpu(db.url) : new Map();
+  const me0 = process.cpuUsage();
   const t0 = performance.now();
   await run(seconds * 1000, (dt, results) => {
     lat.push(dt);
@@ -90,7 +100,27 @@ try {
     }
   });
   const elapsed = (performance.now() - t0) / 1000;
+  const me1 = process.cpuUsage(me0);
+  const cpu1 = processCpu(srv.pid);
+  const pgMs = db ? pgCpuBetween(pg0, await pgBackendCpu(db.url)) : NaN;
+  const total = appliedN + rejectedN;
+  const cpuLine =
+    `  CPU per mutation: server ${((cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / total).toFixed(2)} ms (system ${((cpu1.sys - cpu0.sys) / total).toFixed(2)}), ` +
+    `PostgreSQL backends ${(pgMs / total).toFixed(2)} ms, bench client ${((me1.user + me1.system) / 1000 / total).toFixed(2)} ms\n`;
   lat.sort((x, y) => x - y);
+
+  let traceLines = '';
+  if (TRACE) {
+    for (const kind of ['ticket.update', 'comment.add']) {
+      const a = agents[0];
+      const batch = [];
+      while (batch.length < batchSize) for (const m of batchFor(a)) if (m.name === kind && batch.length < batchSize) batch.push(m);
+      const diff = await traceDuring(srv.pid, traceFile, batch.length, () => post(a.token, '/api/sync/mutations', { clientId: a.clientId, mutations: batch }));
+      const sum = (i) => diff.reduce((x, d) => x + d[i], 0);
+      traceLines += `  ${kind}: ${sum(1).toFixed(2)} statements, ${sum(2).toFixed(3)} ms of statement time per mutation (one batch of ${batch.length})\n`;
+      for (const [k, n, t] of diff) traceLines += `    ${n.toFixed(2)} × ${(t / n).toFixed(3)} ms  ${k}\n`;
+    }
+  }
 
   let ledger = '';
   if (db) {
@@ -108,7 +138,9 @@ try {
       `  sustained throughput: ${rate.toFixed(0)} mutations/s  (target ≥ 500)  ${rate >= 500 ? 'OK' : 'BELOW TARGET'}\n` +
       `  batch latency: p50 ${ms(percentile(lat, 50))}, p95 ${ms(percentile(lat, 95))}, p99 ${ms(percentile(lat, 99))}, max ${ms(lat.at(-1) ?? NaN)}\n` +
       `  per mutation (mean, in a batch): ${ms((lat.reduce((s, x) => s + x, 0) / lat.length / batchSize) || NaN)}\n` +
-      ledger
+      cpuLine +
+      ledger +
+      traceLines
   );
 } finally {
   await srv.stop();

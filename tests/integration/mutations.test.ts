@@ -24,6 +24,14 @@ interface Mutation {
   clientTime: string;
 }
 
+/**
+ * The txid (mod 2^32, as the API answers) of the last change-log entry of the row with alias `a`
+ * in table `tbl`: the top-level transaction, as the shape stream carries it (a row's xmin is the
+ * subtransaction's id when it was written inside a savepoint).
+ */
+const loggedTxid = (tbl: string, a: string) =>
+  `(select (l.txid::text::bigint % 4294967296)::text from sync_change_log l where l.tbl = '${tbl}' and l.key = ${a}.id::text order by l.seq desc limit 1)`;
+
 const mut = (name: string, args: unknown, clientTime = new Date().toISOString()): Mutation => ({ id: uuidv7(), name, args, clientTime });
 
 /** One device's outbox: a client id and the signed-in client that flushes it. */
@@ -128,7 +136,7 @@ describe.each(backends)('mutations on %s', (backend) => {
     return { id, number: r.number as number };
   };
 
-  it('applies create, update, assign, status and comment mutations, each with the txid of its transaction', async () => {
+  it('applies create, update, assign, status and comment mutations; a batch commits as one transaction whose txid they share', async () => {
     const { agent, agent2, alice } = users;
     const id = uuidv7();
     const create = await alice.box.one(mut('ticket.create', { id, subject: 'VPN drops every hour', description: 'Since Monday', priority: 'high' }));
@@ -149,8 +157,9 @@ describe.each(backends)('mutations on %s', (backend) => {
     expect(applied(rs[2])).toEqual({ id, status: 'in_progress', from: 'new', changed: true });
     expect(applied(rs[3])).toEqual({ id: c1, ticket_id: id, internal: false });
     expect(applied(rs[4])).toEqual({ id: c2, ticket_id: id, internal: true });
-    const txids = [create, ...rs].map((r) => r.txid);
-    expect(new Set(txids).size).toBe(txids.length);
+    // One group transaction for the batch: one txid, not the create's (an earlier request).
+    expect(new Set(rs.map((r) => r.txid))).toEqual(new Set([rs[0].txid]));
+    expect(rs[0].txid).not.toBe(create.txid);
 
     // The state is there: a mutation from someone who saw the old values now conflicts with the new ones.
     const stale = await agent2.box.one(mut('ticket.update', { id, set: { priority: 'low' }, base: { priority: 'high' } }));
@@ -159,12 +168,12 @@ describe.each(backends)('mutations on %s', (backend) => {
     expect(applied(staleStatus, false)).toEqual({ id, status: 'in_progress', changed: false });
 
     await dbCheck('full lifecycle', async (q) => {
-      const [t] = await q(`select priority, tags::text, assignee_id::text, status, xmin::text as xmin, client_created_at is not null as has_device_time from tickets where id = $1`, [id]);
-      expect(t).toEqual({ priority: 'critical', tags: '{vpn}', assignee_id: agent2.id, status: 'in_progress', xmin: String(rs[4].txid), has_device_time: true });
-      const comments = await q(`select id::text, requester_id::text, internal, author_type, xmin::text as xmin from ticket_comments where ticket_id = $1 order by created_at, id`, [id]);
+      const [t] = await q(`select priority, tags::text, assignee_id::text, status, ${loggedTxid('tickets', 't')} as txid, client_created_at is not null as has_device_time from tickets t where id = $1`, [id]);
+      expect(t).toEqual({ priority: 'critical', tags: '{vpn}', assignee_id: agent2.id, status: 'in_progress', txid: String(rs[4].txid), has_device_time: true });
+      const comments = await q(`select id::text, requester_id::text, internal, author_type, ${loggedTxid('ticket_comments', 'c')} as txid from ticket_comments c where ticket_id = $1 order by created_at, id`, [id]);
       expect(comments).toEqual([
-        { id: c1, requester_id: alice.id, internal: false, author_type: 'agent', xmin: String(rs[3].txid) },
-        { id: c2, requester_id: alice.id, internal: true, author_type: 'agent', xmin: String(rs[4].txid) }
+        { id: c1, requester_id: alice.id, internal: false, author_type: 'agent', txid: String(rs[3].txid) },
+        { id: c2, requester_id: alice.id, internal: true, author_type: 'agent', txid: String(rs[4].txid) }
       ]);
       const history = await q(
         `select action, field, source, mutation_id::text as m, internal from ticket_history where ticket_id = $1 order by created_at, action, field`,
@@ -439,6 +448,33 @@ describe.each(backends)('mutations on %s', (backend) => {
     expect((await agent.box.send(...batch)).map(same)).toEqual(rs.map(same));
   });
 
+  it('commits a long batch in groups of 32; a rejection inside a group undoes only its own writes', async () => {
+    const { agent } = users;
+    const t = await newTicket(agent.box);
+    const comments = Array.from({ length: 40 }, (_, i) => mut('comment.add', { id: uuidv7(), ticket_id: t.id, body: `step ${i}` }));
+    // The comment touches the ticket and inserts its row before the unknown attachment is refused:
+    // both writes must vanish with its savepoint, and the group goes on.
+    comments[10] = mut('comment.add', { id: uuidv7(), ticket_id: t.id, body: 'with a file nobody uploaded', attachments: [uuidv7()] });
+    const rs = await agent.box.send(...comments);
+    expect(rejected(rs[10], 'validation').fields.map((f: Row) => f.field)).toEqual(['attachments.0']);
+    rs.forEach((r, i) => i !== 10 && applied(r));
+    const first = rs.slice(0, 32).filter((_, i) => i !== 10).map((r) => r.txid);
+    const second = rs.slice(32).map((r) => r.txid);
+    expect(new Set(first).size).toBe(1);
+    expect(new Set(second).size).toBe(1);
+    expect(second[0]).not.toBe(first[0]);
+    expect((await agent.box.send(...comments)).map(same)).toEqual(rs.map(same));
+    await dbCheck('group commit', async (q) => {
+      const rows = await q(`select id::text, ${loggedTxid('ticket_comments', 'c')} as txid from ticket_comments c where ticket_id = $1`, [t.id]);
+      expect(rows).toHaveLength(39);
+      expect(rows.some((r) => r.id === (comments[10].args as Row).id)).toBe(false);
+      expect(new Set(rows.map((r) => r.txid))).toEqual(new Set([String(first[0]), String(second[0])]));
+      expect(await q(`select 1 from ticket_history where mutation_id = $1`, [comments[10].id])).toEqual([]);
+      const ledger = await q(`select status, txid from sync_mutations where client_id = $1 and mutation_id = $2`, [agent.box.clientId, comments[10].id]);
+      expect(ledger).toEqual([{ status: 'rejected', txid: null }]);
+    });
+  });
+
   it('records the device time clamped into [now − 7 days, now] next to the time the client sent', async () => {
     const { agent } = users;
     const id = uuidv7();
@@ -485,6 +521,6 @@ describe.each(backends)('mutations on %s', (backend) => {
         }
       }
     });
-    expect(deferred.length).toBeGreaterThanOrEqual(9);
+    expect(deferred.length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -1,19 +1,28 @@
-// The write path's server side (ARCHITECTURE §5): runs a batch of outbox mutations in order, each
-// in its own transaction through the domain services, and makes every mutation take effect
-// exactly once. A mutation's transaction runs the service, then inserts its ledger row
-// (client_id, mutation_id) → result, txid as the last write. The primary key decides: a retry, or a
-// concurrent duplicate (which blocks on the key until the first transaction ends), finds the row
-// already there, rolls its own writes back and answers with the stored outcome. (Recording last
-// instead of claiming first saves a round trip per mutation; a duplicate's work is rolled back.)
-// A rejection rolls the effects back and is recorded in a short transaction of its own, so a retry
-// gets the same rejection.
+// The write path's server side (ARCHITECTURE §5): runs a batch of outbox mutations in order through
+// the domain services and makes every mutation take effect exactly once. Each mutation inserts its
+// ledger row (client_id, mutation_id) → result, txid as the last write of its work, in the same
+// transaction. The primary key decides: a retry, or a concurrent duplicate (which blocks on the key
+// until the first transaction ends), finds the row already there, rolls its own writes back and
+// answers with the stored outcome. (Recording last instead of claiming first saves a round trip per
+// mutation; a duplicate's work is rolled back.)
+//
+// Group commit: consecutive mutations of a batch run in ONE transaction (at most GROUP_MAX), each
+// inside its own savepoint, so a batch of 50 costs one BEGIN/COMMIT (one WAL flush, one wake of the
+// change-log readers) instead of 50. A rejection rolls back to the mutation's savepoint (its
+// effects vanish) and its ledger row is written in the group, so a retry gets the same rejection.
+// Mutations of one group share a txid. Outcomes are answered only once their group has committed;
+// a group that fails to commit is rolled back whole and the request fails (nothing of it happened:
+// the client's retry runs it again).
 //
 // Ordering: a rejected mutation does not stop the batch. Each later mutation is validated on its
 // own against the current state, so one that needed the rejected one (a comment on a ticket whose
 // creation failed) is rejected with its own reason; independent ones still apply.
-// Unexpected errors (not a rule, not bad data) are not recorded and fail the request: mutations
-// before it are committed and recorded, and the client's retry of the batch replays them.
-import type { Kysely } from 'kysely';
+// Unexpected errors (not a rule, not bad data) end the group: it rolls back to that mutation's
+// savepoint and commits the ones before it, then the mutation runs again alone in a transaction of
+// its own (deadlocks and serialization failures are retried there); if it fails again the request
+// fails: mutations before it are committed and recorded, and the client's retry of the batch
+// replays them.
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { RequestContext } from '../context';
 import { mutationsRepo, type LedgerKey } from './repository';
@@ -70,12 +79,27 @@ const HANDLERS: Handlers = {
   }
 };
 
+/** A mutation ready to run: its ledger key, timing, parsed arguments and handler. */
+interface Prepared {
+  m: MutationCall;
+  key: LedgerKey;
+  t: MutationTiming;
+  args: unknown;
+  handler: (s: MutationServices, ctx: RequestContext, args: unknown, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
+}
+
 /** Thrown to roll back a delivery of a mutation that already has an outcome. */
 class AlreadyRecorded extends Error {}
 
 /** Deadlocks and serialization failures are worth another try; nothing was committed. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 3;
+/**
+ * Mutations per group transaction. Each savepoint that writes takes a subtransaction id; PostgreSQL
+ * keeps 64 per backend in shared memory before other sessions' snapshots must consult pg_subtrans
+ * (slow), and a group holds its rows' locks until it commits: 32 stays well inside both.
+ */
+export const GROUP_MAX = 32;
 
 const toError = (e: AppError): MutationError => {
   const { fields, ...rest } = e.details;
@@ -102,38 +126,83 @@ export class MutationService {
   async apply(ctx: RequestContext, batch: MutationBatch): Promise<{ results: MutationOutcome[] }> {
     const sctx: RequestContext = { ...ctx, source: 'sync' };
     const results: MutationOutcome[] = [];
-    for (const m of batch.mutations) results.push(await this.#one(sctx, batch.clientId, m));
+    const ms = batch.mutations;
+    while (results.length < ms.length) {
+      const { done, stoppedAt } = await this.#group(sctx, batch.clientId, ms.slice(results.length, results.length + GROUP_MAX));
+      results.push(...done);
+      if (stoppedAt) results.push(await this.#one(sctx, batch.clientId, stoppedAt));
+    }
     return { results };
   }
 
-  async #one(ctx: RequestContext, clientId: string, m: MutationCall): Promise<MutationOutcome> {
+  /**
+   * Runs mutations in one transaction, each in a savepoint, until they are done or one fails
+   * unexpectedly (`stoppedAt`: its savepoint was rolled back; the caller runs it alone). The
+   * outcomes are returned only after the commit.
+   */
+  async #group(ctx: RequestContext, clientId: string, ms: MutationCall[]): Promise<{ done: MutationOutcome[]; stoppedAt: MutationCall | null }> {
+    return this.db.transaction().execute(async (trx) => {
+      const done: MutationOutcome[] = [];
+      for (const m of ms) {
+        const p = this.#prepare(ctx, clientId, m);
+        if ('error' in p) {
+          done.push(await this.#reject(ctx, p.key, p.error, trx));
+          continue;
+        }
+        await sql`savepoint m`.execute(trx);
+        try {
+          done.push(await this.#run(ctx, p, trx));
+        } catch (e) {
+          await sql`rollback to savepoint m`.execute(trx);
+          if (e instanceof AlreadyRecorded) {
+            done.push(this.#stored(ctx, m.id, await mutationsRepo.get(trx, clientId, m.id)));
+            continue;
+          }
+          const rule = isAppError(e) ? e : dataError(e);
+          if (!rule) return { done, stoppedAt: m };
+          done.push(await this.#reject(ctx, p.key, toError(rule), trx));
+        }
+      }
+      return { done, stoppedAt: null };
+    });
+  }
+
+  /** The ledger key, and the parsed mutation or why it cannot run (unknown name, bad arguments). */
+  #prepare(ctx: RequestContext, clientId: string, m: MutationCall): Prepared | { key: LedgerKey; error: MutationError } {
     const serverTime = new Date();
     const clientTime = new Date(m.clientTime);
     const t: MutationTiming = { serverTime, clientTime, deviceTime: clampDeviceTime(clientTime, serverTime), mutationId: m.id };
     const key: LedgerKey = { client_id: clientId, mutation_id: m.id, user_id: ctx.actor.id, name: m.name, client_time: clientTime, device_time: t.deviceTime };
-
     if (!isMutationName(m.name)) {
-      return this.#reject(ctx, key, { code: 'validation', reason: `name: "${m.name}" is not a known mutation`, fields: [{ field: 'name', message: 'is not a known mutation' }] });
+      return { key, error: { code: 'validation', reason: `name: "${m.name}" is not a known mutation`, fields: [{ field: 'name', message: 'is not a known mutation' }] } };
     }
     const parsed = MUTATIONS[m.name].args.safeParse(m.args);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => ({ field: ['args', ...i.path.map(String)].join('.'), message: i.message }));
-      return this.#reject(ctx, key, { code: 'validation', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
+      return { key, error: { code: 'validation', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields } };
     }
-    const handler = HANDLERS[m.name] as (s: MutationServices, ctx: RequestContext, args: unknown, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
+    return { m, key, t, args: parsed.data, handler: HANDLERS[m.name] as Prepared['handler'] };
+  }
 
+  /** The mutation's work and its ledger row, in `trx`; AlreadyRecorded when another delivery recorded it first. */
+  async #run(ctx: RequestContext, p: Prepared, trx: Kysely<DB>): Promise<MutationOutcome> {
+    const { result, wrote } = await p.handler(this.services, ctx, p.args, p.t, trx);
+    const recorded = await mutationsRepo.recordApplied(trx, p.key, result, wrote);
+    if (!recorded) throw new AlreadyRecorded();
+    return { id: p.m.id, status: 'applied', ...(recorded.txid === null ? {} : { txid: recorded.txid }), result };
+  }
+
+  /** A mutation alone in its own transaction, retried on deadlock or serialization failure; any other unexpected error fails the request. */
+  async #one(ctx: RequestContext, clientId: string, m: MutationCall): Promise<MutationOutcome> {
+    const p = this.#prepare(ctx, clientId, m);
+    if ('error' in p) return this.#reject(ctx, p.key, p.error);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute(async (trx): Promise<MutationOutcome> => {
-          const { result, wrote } = await handler(this.services, ctx, parsed.data, t, trx);
-          const recorded = await mutationsRepo.recordApplied(trx, key, result, wrote);
-          if (!recorded) throw new AlreadyRecorded();
-          return { id: m.id, status: 'applied', ...(recorded.txid === null ? {} : { txid: recorded.txid }), result };
-        });
+        return await this.db.transaction().execute((trx) => this.#run(ctx, p, trx));
       } catch (e) {
         if (e instanceof AlreadyRecorded) return this.#stored(ctx, m.id, await mutationsRepo.get(this.db, clientId, m.id));
         const rule = isAppError(e) ? e : dataError(e);
-        if (rule) return this.#reject(ctx, key, toError(rule));
+        if (rule) return this.#reject(ctx, p.key, toError(rule));
         const code = (e as { code?: unknown })?.code;
         if (typeof code === 'string' && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
         log.error('mutation failed', { requestId: ctx.requestId, mutationId: m.id, name: m.name, error: e });
@@ -142,10 +211,13 @@ export class MutationService {
     }
   }
 
-  /** Records the rejection unless the mutation already has an outcome (a concurrent delivery won): then that one is the answer. */
-  async #reject(ctx: RequestContext, key: LedgerKey, error: MutationError): Promise<MutationOutcome> {
-    if (await mutationsRepo.reject(this.db, key, error)) return { id: key.mutation_id, status: 'rejected', error };
-    return this.#stored(ctx, key.mutation_id, await mutationsRepo.get(this.db, key.client_id, key.mutation_id));
+  /**
+   * Records the rejection (in the group's transaction, or a short one of its own) unless the
+   * mutation already has an outcome (a concurrent delivery won): then that one is the answer.
+   */
+  async #reject(ctx: RequestContext, key: LedgerKey, error: MutationError, db: Kysely<DB> = this.db): Promise<MutationOutcome> {
+    if (await mutationsRepo.reject(db, key, error)) return { id: key.mutation_id, status: 'rejected', error };
+    return this.#stored(ctx, key.mutation_id, await mutationsRepo.get(db, key.client_id, key.mutation_id));
   }
 
   #stored(ctx: RequestContext, id: string, row: Awaited<ReturnType<typeof mutationsRepo.get>>): MutationOutcome {
