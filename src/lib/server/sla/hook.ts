@@ -15,19 +15,33 @@ const SLA_FIELDS = new Set(['status', 'priority', 'type_id', 'category_id', 'tea
 
 /**
  * Marks a ticket as changed in the current write (no-op outside slaWrite), when the change can
- * matter to its clocks: creation, a status or condition field, a public comment (a first response).
- * Other changes (assignee, subject, internal notes) skip the replay; a breach that fell due
- * meanwhile is recorded by the next relevant change or the breach sweep.
+ * matter to its clocks: creation, a status or condition field, a public comment that may be the
+ * first response (`firstResponse: false` from a caller that knows the ticket was answered before:
+ * comments reach the clocks only through first_response_at). Other changes (assignee, subject,
+ * internal notes, later replies) skip the replay; a breach that fell due meanwhile is recorded by
+ * the next relevant change or the breach sweep.
  */
-export function slaTouch(ticketId: string, t: MutationTiming, e?: { action: string; field?: string | null; to?: unknown; internal?: boolean }) {
+export function slaTouch(ticketId: string, t: MutationTiming, e?: { action: string; field?: string | null; to?: unknown; internal?: boolean; firstResponse?: boolean }) {
   const store = touched.getStore();
   if (!store) return;
   const relevant =
     !e ||
     e.action === 'created' ||
     (e.field != null && SLA_FIELDS.has(e.field)) ||
-    (e.action === 'commented' && !(e.to as { internal?: boolean } | undefined)?.internal);
+    (e.action === 'commented' && !(e.to as { internal?: boolean } | undefined)?.internal && e.firstResponse !== false);
   if (relevant) store.set(ticketId, t);
+}
+
+/** Can a change of this field move the SLA clocks? */
+export const slaRelevantField = (field: string) => SLA_FIELDS.has(field);
+
+/**
+ * The write has recorded this ticket's SLA itself (it planned the clocks before its UPDATE and
+ * wrote them in the same statement, see TicketsService): no replay at the end for it, unless a
+ * later change in the same write touches it again.
+ */
+export function slaSettled(ticketId: string) {
+  touched.getStore()?.delete(ticketId);
 }
 
 /** Runs a write and then syncs the SLA clocks of the tickets it touched, in the same transaction. */

@@ -192,7 +192,7 @@ function inputsFrom(cfg: SlaConfig, ticket: TicketRow, recorded: EventRow[], t: 
   return inputs;
 }
 
-type Plan = {
+export type Plan = {
   ticketId: string;
   result: SlaResult;
   rows: Insertable<SlaEventsTable>[];
@@ -344,6 +344,25 @@ async function applyPlans(db: Db, plans: Plan[], now: Date) {
  * Re-derives one ticket's clocks and records the difference. Call inside the transaction that
  * changed the ticket (row locked), or under the breach sweep's lock.
  */
+/**
+ * For a write about to change some plain columns of a locked ticket (not its type, whose key comes
+ * from a join, nor its status or first response, which are read from history and the row): the
+ * plan of the ticket as it will be, so the write carries the cached columns and new events in its
+ * own statement instead of a replay afterwards. Same inputs as syncTicketSla after the write.
+ * Null: no policy applies.
+ */
+export async function planTicketEdit(db: Db, ticketId: string, set: Partial<TicketRow>, t: SyncTiming): Promise<Plan | null> {
+  const config = await slaConfig(db);
+  const loaded = await slaRepo.ticketWithInputs(db, ticketId);
+  if (!loaded?.ticket || loaded.ticket.deleted_at) return null;
+  return planFrom(ticketId, t, config, { ...loaded.ticket, ...set }, loaded.events, loaded.history);
+}
+
+/** Marks a plan's stale events superseded (the write that carries the plan calls it first). */
+export async function supersedeStale(db: Db, plan: Plan, at: Date) {
+  await slaRepo.supersede(db, plan.stale, at);
+}
+
 export async function syncTicketSla(db: Db, ticketId: string, t: SyncTiming, cfg?: SlaConfig): Promise<SyncOutcome> {
   const config = cfg ?? (await slaConfig(db));
   const loaded = await slaRepo.ticketWithInputs(db, ticketId); // one round trip for the row and both input lists

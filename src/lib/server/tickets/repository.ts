@@ -36,6 +36,26 @@ const WRITE_COLUMNS = [
   'custom_fields'
 ] as const;
 
+type TrailPart = (q: QueryCreator<DB>) => { execute(): Promise<unknown> } & object;
+
+/** A trail's non-empty lists as INSERTs. */
+function trailParts(t: Trail): TrailPart[] {
+  const parts: TrailPart[] = [];
+  if (t.history.length) parts.push((q) => q.insertInto('ticket_history').values(t.history));
+  if (t.audit.length) parts.push((q) => q.insertInto('audit_logs').values(t.audit));
+  if (t.slaEvents?.length) parts.push((q) => q.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()));
+  return parts;
+}
+
+/** `db` with the inserts as data-modifying CTEs, for the statement that follows to carry them. */
+function withTrail(db: Kysely<DB>, parts: TrailPart[]): QueryCreator<DB> {
+  let q: QueryCreator<DB> = db;
+  parts.forEach((part, i) => {
+    q = q.with(`trail_${i}`, (c) => (part(c) as ReturnType<QueryCreator<DB>['insertInto']>).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+  });
+  return q;
+}
+
 export const ticketsRepo = {
   /** The row a write decides on, locked against concurrent writers (FK checks from children still pass). */
   lockForWrite(db: Kysely<DB>, id: string) {
@@ -120,17 +140,21 @@ export const ticketsRepo = {
    * non-empty list is an INSERT, all but the last riding as data-modifying CTEs of the last.
    */
   async insertTrail(db: Kysely<DB>, t: Trail) {
-    const parts: ((q: QueryCreator<DB>) => { execute(): Promise<unknown> } & object)[] = [];
-    if (t.history.length) parts.push((q) => q.insertInto('ticket_history').values(t.history));
-    if (t.audit.length) parts.push((q) => q.insertInto('audit_logs').values(t.audit));
-    if (t.slaEvents?.length) parts.push((q) => q.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()));
-    if (!parts.length) return;
-    let q: QueryCreator<DB> = db;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const part = parts[i];
-      q = q.with(`trail_${i}`, (c) => (part(c) as ReturnType<QueryCreator<DB>['insertInto']>).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
-    }
-    await parts[parts.length - 1](q).execute();
+    const parts = trailParts(t);
+    const last = parts.pop();
+    if (last) await last(withTrail(db, parts)).execute();
+  },
+  /**
+   * insertComment() with the comment's trail riding as data-modifying CTEs: one round trip. The
+   * trail is written even when the comment id exists (undefined is returned): call it inside a
+   * transaction and roll back on undefined.
+   */
+  insertCommentWithTrail(db: Kysely<DB>, row: Insertable<TicketCommentsTable>, t: Trail) {
+    return withTrail(db, trailParts(t)).insertInto('ticket_comments').values(row).onConflict((oc) => oc.column('id').doNothing()).returning(['id', 'created_at']).executeTakeFirst();
+  },
+  /** update() with a trail riding as data-modifying CTEs: one round trip. */
+  async updateWithTrail(db: Kysely<DB>, id: string, set: Updateable<TicketsTable>, t: Trail) {
+    await withTrail(db, trailParts(t)).updateTable('tickets').set(set).where('id', '=', id).execute();
   },
   update(db: Kysely<DB>, id: string, set: Updateable<TicketsTable>) {
     return db.updateTable('tickets').set(set).where('id', '=', id).execute();

@@ -13,11 +13,11 @@ import { ticketsEmailRepo } from './email-repository';
 import { lifecycleRepo } from './lifecycle-repository';
 import { validateCustomFields } from '$lib/domain/tickets/lifecycle';
 import { auditRow, recordAudit } from '../audit/service';
-import { planNewTicketSla, slaConfig, timingOf } from '../sla/service';
+import { planNewTicketSla, planTicketEdit, slaConfig, supersedeStale, timingOf } from '../sla/service';
 import type { Decision } from '$lib/domain/assignment/decide';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
-import { slaTouch, slaWrite } from '../sla/hook'; // SLA hook (sla branch)
+import { slaRelevantField, slaSettled, slaTouch, slaWrite } from '../sla/hook'; // SLA hook (sla branch)
 import { AppError } from '$lib/domain/common/errors';
 import { can, systemActor, type Actor } from '$lib/domain/auth/permissions';
 import { mergeEdits, conflictError, conflictField, type ConflictChoice, type FieldChange } from '$lib/domain/mutations/merge';
@@ -107,6 +107,13 @@ export interface CreateExtras {
   type?: { id: string; key: string; default_priority: Priority };
 }
 
+/**
+ * May this reply be the ticket's first response? touchForComment sets first_response_at to the
+ * reply's device time only when it was empty, so any other value means it was answered before.
+ * (An earlier reply at the very same instant also says yes: the SLA replay then changes nothing.)
+ */
+const answeredBy = (ticket: { first_response_at: Date | null }, t: MutationTiming) => ticket.first_response_at?.getTime() === t.deviceTime.getTime();
+
 export class TicketsService {
   /** jobs: hooks run after a creation, in the same transaction. */
   readonly afterCreate: TicketCreatedHook[] = [];
@@ -129,7 +136,12 @@ export class TicketsService {
     return trx ? run(trx) : this.db.transaction().execute(run);
   }
 
-  #history(ticket: { id: string; requester_id: string }, ctx: RequestContext, t: MutationTiming, e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean }): Insertable<TicketHistoryTable> {
+  #history(
+    ticket: { id: string; requester_id: string },
+    ctx: RequestContext,
+    t: MutationTiming,
+    e: { action: string; field?: string | null; from?: unknown; to?: unknown; internal: boolean; firstResponse?: boolean }
+  ): Insertable<TicketHistoryTable> {
     slaTouch(ticket.id, t, e); // SLA hook (sla branch): see #tx
     return historyRow(ticket, ctx, t, e);
   }
@@ -410,9 +422,14 @@ export class TicketsService {
     if (!changes.length) return { id: ticket.id, changed };
     const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
     await this.#checkRefs(trx, set as Record<string, unknown>, ctx);
-    await ticketsRepo.update(trx, ticket.id, { ...set, ...this.#touch(ctx, t) });
-    await ticketsRepo.insertTrail(trx, {
-      history: changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) })),
+    const history = changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) }));
+    // Fields that move the clocks: plan them now and write them with the change (one UPDATE, one
+    // change-log entry) instead of replaying after it. A new type needs its key: replayed after.
+    const ahead = changed.some(slaRelevantField) && !changed.includes('type_id');
+    const plan = ahead ? await planTicketEdit(trx, ticket.id, set as Parameters<typeof planTicketEdit>[2], timingOf(t)) : null;
+    if (plan?.stale.length) await supersedeStale(trx, plan, t.serverTime);
+    await ticketsRepo.updateWithTrail(trx, ticket.id, { ...set, ...(plan?.cols ?? {}), ...this.#touch(ctx, t) }, {
+      history,
       audit: [
         auditRow(ctx, {
           action,
@@ -421,8 +438,10 @@ export class TicketsService {
           before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
           after: Object.fromEntries(changes.map((c) => [c.field, c.to]))
         })
-      ]
+      ],
+      slaEvents: plan?.rows ?? []
     });
+    if (ahead) slaSettled(ticket.id);
     return { id: ticket.id, changed };
   }
 
@@ -517,32 +536,48 @@ export class TicketsService {
         throw new AppError('forbidden', 'internal: you may not post internal notes', { fields: [{ field: 'internal', message: 'you may not post internal notes' }] });
       }
       await this.#assertNotClosed(trx, ctx, ticket);
-      const row = await ticketsRepo.insertComment(trx, {
-        id: args.id,
-        ticket_id: ticket.id,
-        requester_id: ticket.requester_id,
-        internal: args.internal,
-        author_id: actorId(ctx),
-        author_type: agent ? 'agent' : 'requester',
-        body: args.body,
-        body_format: 'markdown',
-        source: agent ? 'web' : 'portal',
-        time_spent_minutes: args.time_spent_minutes ?? null,
-        client_created_at: t.deviceTime,
-        created_at: t.serverTime,
-        updated_at: t.serverTime,
-        created_by: actorId(ctx),
-        updated_by: actorId(ctx)
-      });
-      if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
       const attachments = args.attachments ?? [];
+      const withFiles = attachments.length ? { attachments } : {};
+      // The comment, its history row and its audit entry in one statement.
+      const row = await ticketsRepo.insertCommentWithTrail(
+        trx,
+        {
+          id: args.id,
+          ticket_id: ticket.id,
+          requester_id: ticket.requester_id,
+          internal: args.internal,
+          author_id: actorId(ctx),
+          author_type: agent ? 'agent' : 'requester',
+          body: args.body,
+          body_format: 'markdown',
+          source: agent ? 'web' : 'portal',
+          time_spent_minutes: args.time_spent_minutes ?? null,
+          client_created_at: t.deviceTime,
+          created_at: t.serverTime,
+          updated_at: t.serverTime,
+          created_by: actorId(ctx),
+          updated_by: actorId(ctx)
+        },
+        {
+          history: [
+            this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal, ...withFiles }, internal: args.internal, firstResponse: answeredBy(ticket, t) })
+          ],
+          audit: [
+            auditRow(ctx, {
+              action: args.internal ? 'comment.add_internal' : 'comment.add',
+              entityType: 'ticket_comment',
+              entityId: args.id,
+              before: null,
+              after: { ticket_id: ticket.id, internal: args.internal, length: args.body.length, ...withFiles }
+            })
+          ]
+        }
+      );
+      if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }], choices: ['discard'] });
       if (attachments.length) {
         if (!this.files) throw new AppError('unavailable', 'attachments: file storage is not available');
         await this.files.attachToComment(trx, ctx, { fileIds: attachments, ticketId: ticket.id, commentId: args.id, clientTime: t.deviceTime });
       }
-      await ticketsRepo.insertHistory(trx, [
-        this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) }, internal: args.internal })
-      ]);
       const link = `/tickets/${ticket.id}`;
       // An agent's public reply goes to the requester as ticket mail (threaded, with the reply
       // address): their notification stays in-app only, so they get one email, not two.
@@ -560,14 +595,7 @@ export class TicketsService {
           ticketId: ticket.id
         });
       }
-      await recordAudit(trx, ctx, {
-        action: args.internal ? 'comment.add_internal' : 'comment.add',
-        entityType: 'ticket_comment',
-        entityId: args.id,
-        before: null,
-        after: { ticket_id: ticket.id, internal: args.internal, length: args.body.length, ...(attachments.length ? { attachments } : {}) }
-      });
-      return { id: args.id, ticket_id: ticket.id, internal: args.internal, ...(attachments.length ? { attachments } : {}) };
+      return { id: args.id, ticket_id: ticket.id, internal: args.internal, ...withFiles };
     });
   }
 
@@ -638,7 +666,7 @@ export class TicketsService {
       updated_by: actorId(ctx)
     });
     if (!row) throw new AppError('conflict', 'id: a comment with this id already exists', { fields: [{ field: 'id', message: 'already exists' }] });
-    await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: false }, internal: false })]);
+    await ticketsRepo.insertHistory(trx, [this.#history(ticket, ctx, t, { action: 'commented', to: { comment_id: args.id, internal: false }, internal: false, firstResponse: answeredBy(ticket, t) })]);
     const link = `/tickets/${ticket.id}`;
     if (ticket.requester_id !== ctx.actor.id) {
       const mailed = agent && !!(await this.mailer?.ticketMail(trx, 'ticket.reply', ticket.id, { body: args.body, authorId: actorId(ctx), commentId: args.id }));
