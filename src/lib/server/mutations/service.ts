@@ -6,13 +6,15 @@
 // answers with the stored outcome. (Recording last instead of claiming first saves a round trip per
 // mutation; a duplicate's work is rolled back.)
 //
-// Group commit: consecutive mutations of a batch run in ONE transaction (at most GROUP_MAX), each
-// inside its own savepoint, so a batch of 50 costs one BEGIN/COMMIT (one WAL flush, one wake of the
-// change-log readers) instead of 50. A rejection rolls back to the mutation's savepoint (its
-// effects vanish) and its ledger row is written in the group, so a retry gets the same rejection.
-// Mutations of one group share a txid. Outcomes are answered only once their group has committed;
-// a group that fails to commit is rolled back whole and the request fails (nothing of it happened:
-// the client's retry runs it again).
+// Group commit: consecutive mutations of a batch run in ONE transaction (at most GROUP_MAX), so a
+// batch of 50 costs two BEGIN/COMMITs (WAL flushes, wakes of the change-log readers) instead of 50.
+// The first try is optimistic: no savepoints (a round trip each). If any mutation of the group
+// fails (a rejection, a duplicate delivery, an error), the whole group is rolled back and run again
+// with a savepoint per mutation, as is the rest of the batch: a rejection then rolls back to its
+// savepoint (its effects vanish) and its ledger row is written in the group, so a retry gets the
+// same rejection. Mutations of one group share a txid. Outcomes are answered only once their group
+// has committed; a group that fails to commit is rolled back whole and the request fails (nothing
+// of it happened: the client's retry runs it again).
 //
 // Ordering: a rejected mutation does not stop the batch. Each later mutation is validated on its
 // own against the current state, so one that needed the rejected one (a comment on a ticket whose
@@ -88,6 +90,15 @@ interface Prepared {
   handler: (s: MutationServices, ctx: RequestContext, args: unknown, t: MutationTiming, trx: Kysely<DB>) => Promise<Ran>;
 }
 
+/** A committed group: the outcomes, and the mutation it stopped at (to run alone), if any. */
+interface GroupOutcome {
+  done: MutationOutcome[];
+  stoppedAt: MutationCall | null;
+}
+
+/** Thrown out of an optimistic group (no savepoints) when a mutation fails: the group is rolled back and run again with savepoints. */
+class Restart extends Error {}
+
 /** Thrown to roll back a delivery of a mutation that already has an outcome. */
 class AlreadyRecorded extends Error {}
 
@@ -127,20 +138,33 @@ export class MutationService {
     const sctx: RequestContext = { ...ctx, source: 'sync' };
     const results: MutationOutcome[] = [];
     const ms = batch.mutations;
+    let careful = false;
     while (results.length < ms.length) {
-      const { done, stoppedAt } = await this.#group(sctx, batch.clientId, ms.slice(results.length, results.length + GROUP_MAX));
-      results.push(...done);
-      if (stoppedAt) results.push(await this.#one(sctx, batch.clientId, stoppedAt));
+      const slice = ms.slice(results.length, results.length + GROUP_MAX);
+      let out: GroupOutcome | null = null;
+      if (!careful) {
+        try {
+          out = await this.#group(sctx, batch.clientId, slice, false);
+        } catch (e) {
+          if (!(e instanceof Restart)) throw e;
+          careful = true; // this batch has rejections or duplicates: savepoints from here on
+        }
+      }
+      out ??= await this.#group(sctx, batch.clientId, slice, true);
+      results.push(...out.done);
+      if (out.stoppedAt) results.push(await this.#one(sctx, batch.clientId, out.stoppedAt));
     }
     return { results };
   }
 
   /**
-   * Runs mutations in one transaction, each in a savepoint, until they are done or one fails
-   * unexpectedly (`stoppedAt`: its savepoint was rolled back; the caller runs it alone). The
-   * outcomes are returned only after the commit.
+   * Runs mutations in one transaction until they are done. `savepoints` false (optimistic): any
+   * failure throws Restart, which rolls the whole group back. `savepoints` true: each mutation runs
+   * in a savepoint; a rejection rolls back to it and is recorded, and an unexpected failure stops
+   * the group there (`stoppedAt`: the caller runs it alone). The outcomes are returned only after
+   * the commit.
    */
-  async #group(ctx: RequestContext, clientId: string, ms: MutationCall[]): Promise<{ done: MutationOutcome[]; stoppedAt: MutationCall | null }> {
+  async #group(ctx: RequestContext, clientId: string, ms: MutationCall[], savepoints: boolean): Promise<GroupOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const done: MutationOutcome[] = [];
       for (const m of ms) {
@@ -149,10 +173,11 @@ export class MutationService {
           done.push(await this.#reject(ctx, p.key, p.error, trx));
           continue;
         }
-        await sql`savepoint m`.execute(trx);
+        if (savepoints) await sql`savepoint m`.execute(trx);
         try {
           done.push(await this.#run(ctx, p, trx));
         } catch (e) {
+          if (!savepoints) throw new Restart();
           await sql`rollback to savepoint m`.execute(trx);
           if (e instanceof AlreadyRecorded) {
             done.push(this.#stored(ctx, m.id, await mutationsRepo.get(trx, clientId, m.id)));
