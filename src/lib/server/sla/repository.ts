@@ -8,6 +8,13 @@ import type { BusinessCalendarsTable, SlaEventsTable, SlaPoliciesTable } from '.
 const POLICY_COLUMNS = ['id', 'name', 'description', 'conditions', 'targets', 'calendar_id', 'pause_statuses', 'warning_percent', 'active', 'position', 'updated_at'] as const;
 const CALENDAR_COLUMNS = ['id', 'name', 'description', 'time_zone', 'weekly_hours', 'holidays', 'is_default', 'updated_at', 'deleted_at'] as const;
 
+/** The ticket columns ticketWithInputs always selects. */
+const SLA_ROW_COLUMNS = new Set([
+  'id', 'status', 'priority', 'type_id', 'category_id', 'team_id', 'requester_id', 'source', 'tags', 'created_at', 'client_created_at', 'first_response_at',
+  'sla_policy_id', 'first_response_due_at', 'resolution_due_at', 'first_response_breached_at', 'resolution_breached_at', 'sla_paused', 'sla_paused_at',
+  'sla_paused_seconds', 'deleted_at'
+]);
+
 export const slaRepo = {
   activePolicies(db: Kysely<DB>) {
     return db.selectFrom('sla_policies').select(POLICY_COLUMNS).where('active', '=', true).where('deleted_at', 'is', null).execute();
@@ -32,12 +39,14 @@ export const slaRepo = {
   /**
    * ticket(), its live events and its status history in ONE round trip (the hook runs this on every
    * relevant ticket change): the two lists come back as JSON arrays, timestamps as epoch ms.
+   * `lock`: also lock the row for a write (FOR NO KEY UPDATE) and return these columns with it.
    */
-  async ticketWithInputs(db: Kysely<DB>, id: string) {
+  async ticketWithInputs(db: Kysely<DB>, id: string, lock?: { columns: readonly string[] }) {
     const r = await sql<Record<string, unknown>>`
       select t.id, t.status, t.priority, t.type_id, ty.key as type_key, t.category_id, t.team_id, t.requester_id, t.source, t.tags,
              t.created_at, t.client_created_at, t.first_response_at, t.sla_policy_id, t.first_response_due_at, t.resolution_due_at,
              t.first_response_breached_at, t.resolution_breached_at, t.sla_paused, t.sla_paused_at, t.sla_paused_seconds, t.deleted_at,
+             ${lock ? sql`${sql.join(lock.columns.filter((c) => !SLA_ROW_COLUMNS.has(c)).map((c) => sql.ref(`t.${c}`)))},` : sql``}
              coalesce((select json_agg(json_build_object('id', e.id, 'policy_id', e.policy_id, 'kind', e.kind, 'target', e.target,
                         'occurred_at', extract(epoch from e.occurred_at) * 1000, 'device_time', extract(epoch from e.device_time) * 1000,
                         'due_at', extract(epoch from e.due_at) * 1000, 'details', e.details) order by e.occurred_at, e.id)
@@ -46,7 +55,8 @@ export const slaRepo = {
                         'created_at', extract(epoch from h.created_at) * 1000) order by h.created_at, h.id)
                        from ticket_history h where h.ticket_id = t.id and h.field = 'status'), '[]') as status_history_json
       from tickets t left join ticket_types ty on ty.id = t.type_id
-      where t.id = ${id}`.execute(db);
+      where t.id = ${id}
+      ${lock ? sql`for no key update of t` : sql``}`.execute(db);
     const row = r.rows[0];
     if (!row) return null;
     const date = (v: unknown) => (v == null ? null : new Date(Number(v)));

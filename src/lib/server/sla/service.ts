@@ -351,11 +351,21 @@ async function applyPlans(db: Db, plans: Plan[], now: Date) {
  * own statement instead of a replay afterwards. Same inputs as syncTicketSla after the write.
  * Null: no policy applies.
  */
-export async function planTicketEdit(db: Db, ticketId: string, set: Partial<TicketRow>, t: SyncTiming): Promise<Plan | null> {
+export async function planTicketEdit(db: Db, ticketId: string, set: Partial<TicketRow>, t: SyncTiming, inputs?: EditInputs): Promise<Plan | null> {
   const config = await slaConfig(db);
-  const loaded = await slaRepo.ticketWithInputs(db, ticketId);
+  const loaded = inputs ?? (await slaRepo.ticketWithInputs(db, ticketId));
   if (!loaded?.ticket || loaded.ticket.deleted_at) return null;
   return planFrom(ticketId, t, config, { ...loaded.ticket, ...set }, loaded.events, loaded.history);
+}
+
+export type EditInputs = NonNullable<Awaited<ReturnType<typeof slaRepo.ticketWithInputs>>>;
+
+/**
+ * A ticket about to be edited, locked, with the inputs planTicketEdit needs, in one round trip;
+ * `columns`: the row's columns the write decides on. Null when there is no such ticket.
+ */
+export function lockWithSlaInputs(db: Db, ticketId: string, columns: readonly string[]): Promise<EditInputs | null> {
+  return slaRepo.ticketWithInputs(db, ticketId, { columns });
 }
 
 /** Marks a plan's stale events superseded (the write that carries the plan calls it first). */

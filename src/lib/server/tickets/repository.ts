@@ -17,7 +17,7 @@ const CREATED_COLUMNS = [
   'created_at', 'updated_at', 'resolved_at', 'closed_at'
 ] as const;
 
-const WRITE_COLUMNS = [
+export const WRITE_COLUMNS = [
   'id',
   'number',
   'subject',

@@ -7,13 +7,13 @@ import type { AuditLogsTable, DB } from '../db/schema';
 import { NeedsDatabase, refusingDb } from '../db/refusing';
 import type { TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 import type { RequestContext } from '../context';
-import { ticketsRepo, type Trail } from './repository';
+import { WRITE_COLUMNS, ticketsRepo, type Trail } from './repository';
 import { actorId, historyRow, readWorkflow } from './lifecycle-common';
 import { ticketsEmailRepo } from './email-repository';
 import { lifecycleRepo } from './lifecycle-repository';
 import { validateCustomFields } from '$lib/domain/tickets/lifecycle';
 import { auditRow, recordAudit } from '../audit/service';
-import { planNewTicketSla, planTicketEdit, slaConfig, supersedeStale, timingOf } from '../sla/service';
+import { lockWithSlaInputs, planNewTicketSla, planTicketEdit, slaConfig, supersedeStale, timingOf, type EditInputs } from '../sla/service';
 import type { Decision } from '$lib/domain/assignment/decide';
 import type { FilesService } from '../files/service';
 import { notify } from '../notifications/service';
@@ -112,6 +112,9 @@ export interface CreateExtras {
  * reply's device time only when it was empty, so any other value means it was answered before.
  * (An earlier reply at the very same instant also says yes: the SLA replay then changes nothing.)
  */
+/** Can an edit of these fields plan its SLA clocks ahead (see #apply)? A new type needs its key from a join: replayed after instead. */
+const slaAhead = (fields: string[]) => fields.some(slaRelevantField) && !fields.includes('type_id');
+
 const answeredBy = (ticket: { first_response_at: Date | null }, t: MutationTiming) => ticket.first_response_at?.getTime() === t.deviceTime.getTime();
 
 export class TicketsService {
@@ -149,11 +152,25 @@ export class TicketsService {
 
   /** The ticket, locked; a ticket the actor may not read does not exist for them. */
   async #load(trx: Kysely<DB>, ctx: RequestContext, id: string, field = 'id'): Promise<Locked> {
-    const ticket = await ticketsRepo.lockForWrite(trx, id);
+    return this.#visible(ctx, await ticketsRepo.lockForWrite(trx, id), field);
+  }
+
+  #visible<T extends { requester_id: string }>(ctx: RequestContext, ticket: T | null | undefined, field: string): T {
     if (!ticket || !can(ctx.actor, 'tickets.read', { requesterId: ticket.requester_id })) {
       throw new AppError('not_found', `${field}: no such ticket`, { fields: [{ field, message: 'no such ticket' }] });
     }
     return ticket;
+  }
+
+  /**
+   * #load() for an edit of these fields; when they move the SLA clocks (see #apply), the SLA
+   * inputs come with the locked row in the same round trip.
+   */
+  async #loadForEdit(trx: Kysely<DB>, ctx: RequestContext, id: string, fields: string[]): Promise<{ ticket: Locked; sla?: EditInputs }> {
+    if (!slaAhead(fields)) return { ticket: await this.#load(trx, ctx, id) };
+    const sla = await lockWithSlaInputs(trx, id, WRITE_COLUMNS);
+    const ticket = this.#visible(ctx, sla && !sla.ticket.deleted_at ? (sla.ticket as unknown as Locked) : null, 'id');
+    return { ticket, sla: sla! };
   }
 
   /** Closed is final: a late write (made offline before the close) is rejected with who closed it and what the user can do. */
@@ -378,7 +395,7 @@ export class TicketsService {
    */
   async update(ctx: RequestContext, args: TicketUpdateArgs, t: MutationTiming, trx?: Kysely<DB>, opts: { customFieldsChecked?: boolean } = {}) {
     return this.#tx(trx, async (trx) => {
-      const ticket = await this.#load(trx, ctx, args.id);
+      const { ticket, sla } = await this.#loadForEdit(trx, ctx, args.id, Object.keys(args.set));
       if (!isAgent(ctx.actor)) throw new AppError('forbidden', 'You may not edit tickets');
       await this.#assertNotClosed(trx, ctx, ticket);
       const { changes, conflicts } = mergeEdits(ticket, args.set, args.base, TICKET_SET_FIELDS);
@@ -389,18 +406,18 @@ export class TicketsService {
         const r = validateCustomFields(await lifecycleRepo.customFieldDefs(trx), newType.to, (ticket.custom_fields ?? {}) as Record<string, unknown>, {});
         if (r.problems.length) throw new AppError('validation', r.problems.map((p) => `${p.field}: ${p.message}`).join('; '), { fields: r.problems });
       }
-      return this.#apply(trx, ctx, t, ticket, changes, 'ticket.update');
+      return this.#apply(trx, ctx, t, ticket, changes, 'ticket.update', sla);
     });
   }
 
   async assign(ctx: RequestContext, args: TicketAssignArgs, t: MutationTiming, trx?: Kysely<DB>) {
     return this.#tx(trx, async (trx) => {
-      const ticket = await this.#load(trx, ctx, args.id);
+      const { ticket, sla } = await this.#loadForEdit(trx, ctx, args.id, Object.keys(args.set));
       if (!can(ctx.actor, 'tickets.assign')) throw new AppError('forbidden', 'You may not assign tickets');
       await this.#assertNotClosed(trx, ctx, ticket);
       const { changes, conflicts } = mergeEdits(ticket, args.set, args.base);
       if (conflicts.length) throw conflictError(conflicts, `ticket #${ticket.number}`);
-      const out = await this.#apply(trx, ctx, t, ticket, changes, 'ticket.assign');
+      const out = await this.#apply(trx, ctx, t, ticket, changes, 'ticket.assign', sla);
       const assignee = changes.find((c) => c.field === 'assignee_id')?.to;
       if (typeof assignee === 'string') {
         await notify(trx, ctx, {
@@ -417,7 +434,7 @@ export class TicketsService {
     });
   }
 
-  async #apply(trx: Kysely<DB>, ctx: RequestContext, t: MutationTiming, ticket: Locked, changes: FieldChange[], action: string) {
+  async #apply(trx: Kysely<DB>, ctx: RequestContext, t: MutationTiming, ticket: Locked, changes: FieldChange[], action: string, sla?: EditInputs) {
     const changed = changes.map((c) => c.field);
     if (!changes.length) return { id: ticket.id, changed };
     const set = Object.fromEntries(changes.map((c) => [c.field, c.field === 'description' ? nullIfEmpty(c.to) : c.to])) as Updateable<TicketsTable>;
@@ -425,8 +442,8 @@ export class TicketsService {
     const history = changes.map((c) => this.#history(ticket, ctx, t, { action: c.field === 'assignee_id' ? 'assigned' : 'updated', field: c.field, from: c.from, to: c.to, internal: TICKET_INTERNAL_FIELDS.includes(c.field) }));
     // Fields that move the clocks: plan them now and write them with the change (one UPDATE, one
     // change-log entry) instead of replaying after it. A new type needs its key: replayed after.
-    const ahead = changed.some(slaRelevantField) && !changed.includes('type_id');
-    const plan = ahead ? await planTicketEdit(trx, ticket.id, set as Parameters<typeof planTicketEdit>[2], timingOf(t)) : null;
+    const ahead = slaAhead(changed);
+    const plan = ahead ? await planTicketEdit(trx, ticket.id, set as Parameters<typeof planTicketEdit>[2], timingOf(t), sla) : null;
     if (plan?.stale.length) await supersedeStale(trx, plan, t.serverTime);
     await ticketsRepo.updateWithTrail(trx, ticket.id, { ...set, ...(plan?.cols ?? {}), ...this.#touch(ctx, t) }, {
       history,
