@@ -1,7 +1,8 @@
 // Mutation endpoint throughput: N concurrent clients (agents, each with its own outbox and tickets)
 // flush batches of `ticket.update` / `comment.add` to POST /api/sync/mutations for a fixed time;
-// prints sustained applied mutations/s and batch latency percentiles. Every mutation runs in its
-// own transaction with the ledger row, ticket_history, audit and notifications, as in production.
+// prints sustained applied mutations/s and batch latency percentiles. Every mutation writes its
+// ledger row, ticket_history, audit, SLA events and notifications, as in production (consecutive
+// mutations of a batch commit together in groups of up to 32: src/lib/server/mutations/service.ts).
 // Real PostgreSQL from TEST_DATABASE_URL (or BENCH_DATABASE_URL); PGlite when neither is set.
 // Also prints CPU per mutation (server process, PostgreSQL backends, this client).
 // Usage: node tests/bench/mutations-throughput.mjs [seconds=10] [clients=4] [batch=50] [--trace]
