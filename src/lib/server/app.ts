@@ -215,12 +215,14 @@ async function boot(cfg: Config): Promise<App> {
       pglite: database.pglite,
       channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p), [AI_CHANNEL]: (p) => aiRelay.receive(p) },
       onReconnect: () => {
-        feed.kick();
+        feed.kick(false);
         presence.reannounce();
       },
       log: rtLog
     });
     await feed.start();
+    // One read of the change log for the feed and the embedded sync engine's tailer (feed.ts).
+    if (!cfg.ELECTRIC_URL) feed.follow(sync.changeWindows());
     presence.start();
     await listener.start();
     realtime = { feed, listener };
