@@ -206,8 +206,9 @@ async function boot(cfg: Config): Promise<App> {
   }
   let realtime: Realtime | null = null;
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
-    // Real time (ARCHITECTURE §6): every instance reads the committed changes itself and shares
-    // presence over NOTIFY; one LISTEN connection serves both.
+    // Real time (ARCHITECTURE §6): every instance reads the committed changes itself (through its
+    // sync tailer's reads while that reads, feed.ts) and shares presence over NOTIFY; one LISTEN
+    // connection serves both.
     const feed = new ChangeFeed({ db: database.db, deliver: (r) => hub.deliver(r), log: rtLog });
     const listener = new NotificationListener({
       engine: database.engine,
