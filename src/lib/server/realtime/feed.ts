@@ -20,7 +20,8 @@
 // that starts after it (a gap) is bridged by a read of the feed's own up to that read's snapshot.
 // Whenever the tailer is not reading (not started yet, stopped, or failing: a second instance's
 // tailer collides with the first's window numbers), the feed reads the log itself as before, so
-// every instance still delivers every change to its sockets; NOTIFY wakes each instance.
+// every instance still delivers every change to its sockets; NOTIFY wakes each instance. (A change
+// notified just before the tailer starts failing reaches the sockets at the feed's next poll, 2 s.)
 import { sql, type Kysely } from 'kysely';
 import { parseSnapshot, visibleIn, type PgSnapshot } from '$sync/server/offsets';
 import type { ChangeWindowSource } from '$sync/server/engine';
