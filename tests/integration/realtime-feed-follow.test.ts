@@ -29,7 +29,7 @@ describe.each(backends)('real-time feed following the sync tailer on %s', (backe
     return id;
   };
   /** Ticket ids announced as created, in delivery order. */
-  const createdIn = (routed: Routed[]) => routed.flatMap((r) => (r.staff?.type === 'ticket:created' ? [(r.staff as { ticketId: string }).ticketId] : []));
+  const createdIn = (routed: Routed[]) => routed.flatMap((r) => (r.staff?.type === 'ticket:created' ? [String(r.staff.ticketId)] : []));
 
   beforeAll(async () => {
     if (backend === 'postgres') {
