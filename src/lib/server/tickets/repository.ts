@@ -36,57 +36,6 @@ const WRITE_COLUMNS = [
   'custom_fields'
 ] as const;
 
-type CreatedAuditValues = Pick<Insertable<AuditLogsTable>, 'actor_type' | 'action' | 'entity_type' | 'source'> & {
-  actor_id: string | null;
-  entity_id: string | null;
-  after: string;
-  diff: string;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  created_by: string | null;
-};
-interface InsertWithTrailParts {
-  row: Insertable<TicketsTable>;
-  created: CreatedAuditValues;
-  history: Insertable<TicketHistoryTable>[];
-  audit: Insertable<AuditLogsTable>[];
-  slaEvents: Insertable<SlaEventsTable>[];
-}
-
-/**
- * The statement of ticketsRepo.insertWithTrail. Its text depends only on the parts' shape (list
- * lengths, which columns are set): it is compiled once per shape (executeShaped).
- */
-function insertWithTrailQuery(db: Kysely<DB>, p: InsertWithTrailParts, fail: boolean) {
-  const created = p.created;
-  let q = db.with('new_ticket', (c) => {
-    const insert = c.insertInto('tickets').values(p.row);
-    return (fail ? insert : insert.onConflict((oc) => oc.column('id').doNothing())).returning(CREATED_COLUMNS);
-  }) as unknown as QueryCreator<DB>;
-  const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
-  if (p.history.length) parts.push((c) => c.insertInto('ticket_history').values(p.history) as never);
-  if (p.audit.length) parts.push((c) => c.insertInto('audit_logs').values(p.audit) as never);
-  if (p.slaEvents.length) parts.push((c) => c.insertInto('sla_events').values(p.slaEvents).onConflict((oc) => oc.doNothing()) as never);
-  parts.forEach((part, i) => {
-    q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
-  });
-  q = q.with('created_audit', (c) =>
-    c
-      .insertInto('audit_logs')
-      .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
-      .expression(
-        sql`select ${created.actor_id}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id}, ${created.source}, null::jsonb,
-                   ${created.after}::jsonb || jsonb_build_object('number', n.number), ${created.diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
-                   ${created.ip}, ${created.user_agent}, ${created.request_id}, ${created.created_by}::uuid
-              from new_ticket n`
-      )
-      .returning(sql<number>`1`.as('one'))
-  ) as unknown as QueryCreator<DB>;
-  type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
-  return (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll();
-}
-
 export const ticketsRepo = {
   /** The row a write decides on, locked against concurrent writers (FK checks from children still pass). */
   lockForWrite(db: Kysely<DB>, id: string) {
@@ -242,3 +191,54 @@ export const ticketsRepo = {
       .executeTakeFirst();
   }
 };
+
+type CreatedAuditValues = Pick<Insertable<AuditLogsTable>, 'actor_type' | 'action' | 'entity_type' | 'source'> & {
+  actor_id: string | null;
+  entity_id: string | null;
+  after: string;
+  diff: string;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_by: string | null;
+};
+interface InsertWithTrailParts {
+  row: Insertable<TicketsTable>;
+  created: CreatedAuditValues;
+  history: Insertable<TicketHistoryTable>[];
+  audit: Insertable<AuditLogsTable>[];
+  slaEvents: Insertable<SlaEventsTable>[];
+}
+
+/**
+ * The statement of ticketsRepo.insertWithTrail. Its text depends only on the parts' shape (list
+ * lengths, which columns are set): it is compiled once per shape (executeShaped).
+ */
+function insertWithTrailQuery(db: Kysely<DB>, p: InsertWithTrailParts, fail: boolean) {
+  const created = p.created;
+  let q = db.with('new_ticket', (c) => {
+    const insert = c.insertInto('tickets').values(p.row);
+    return (fail ? insert : insert.onConflict((oc) => oc.column('id').doNothing())).returning(CREATED_COLUMNS);
+  }) as unknown as QueryCreator<DB>;
+  const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
+  if (p.history.length) parts.push((c) => c.insertInto('ticket_history').values(p.history) as never);
+  if (p.audit.length) parts.push((c) => c.insertInto('audit_logs').values(p.audit) as never);
+  if (p.slaEvents.length) parts.push((c) => c.insertInto('sla_events').values(p.slaEvents).onConflict((oc) => oc.doNothing()) as never);
+  parts.forEach((part, i) => {
+    q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+  });
+  q = q.with('created_audit', (c) =>
+    c
+      .insertInto('audit_logs')
+      .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
+      .expression(
+        sql`select ${created.actor_id}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id}, ${created.source}, null::jsonb,
+                   ${created.after}::jsonb || jsonb_build_object('number', n.number), ${created.diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
+                   ${created.ip}, ${created.user_agent}, ${created.request_id}, ${created.created_by}::uuid
+              from new_ticket n`
+      )
+      .returning(sql<number>`1`.as('one'))
+  ) as unknown as QueryCreator<DB>;
+  type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
+  return (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll();
+}
