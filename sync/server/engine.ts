@@ -13,7 +13,17 @@ import { HEADER, messageKey, nextCursor, txid32, type ChangeMessage } from '../p
 import { resolveShape, shapeIdentity, type ShapeActor, type ShapeDefinition, type Replica } from '../protocol/shapes';
 import { cmp, fmt, isChunk, parseOffset, parseSnapshot, visibleIn, type PgSnapshot, type Pos } from './offsets';
 import { loadTableSchema, schemaHeader, type TableSchema } from './schema';
-import { Tailer, type LogEntry } from './tailer';
+import { Tailer, type LogEntry, type TailerWindow } from './tailer';
+
+/** A source of change-log reads another reader in the process can follow (SyncEngine.changeWindows). */
+export interface ChangeWindowSource {
+  onWindow(fn: (w: TailerWindow) => void): () => void;
+  kick(): void;
+  /** Initialised, not stopped, and its last read succeeded. */
+  reading(): boolean;
+  /** It is woken by NOTIFY itself. */
+  wakesItself(): boolean;
+}
 
 export type EngineKind = 'postgres' | 'pglite';
 
@@ -173,6 +183,20 @@ export class SyncEngine {
       this.shared.clear();
       this.wake(tables);
     });
+  }
+
+  /**
+   * The tailer's reads, for the real-time feed of this process (realtime/feed.ts follow()): one
+   * read of the change log serves both. `wakesItself`: the engine's own LISTEN is up, so the feed
+   * need not kick the tailer on every notification it receives too.
+   */
+  changeWindows(): ChangeWindowSource {
+    return {
+      onWindow: (fn) => this.tailer.onWindow(fn),
+      kick: () => this.tailer.kick(),
+      reading: () => this.tailer.reading,
+      wakesItself: () => this.hasNotifications && !this.stopped && (this.o.engine === 'pglite' || this.listenClient !== null)
+    };
   }
 
   /** Starts the tailer and the notification channel (idempotent; called lazily by requests). */

@@ -36,6 +36,18 @@ export interface LogEntry {
   merged?: bigint[] | null;
 }
 
+/**
+ * One read of the log, for a reader in the same process that follows the tailer instead of reading
+ * the log itself (the real-time feed): everything that became visible between the snapshots
+ * `prev` and `cur`, in seq order — only the first page when `partial` (a bulk import).
+ */
+export interface TailerWindow {
+  prev: PgSnapshot;
+  cur: PgSnapshot;
+  entries: LogEntry[];
+  partial: boolean;
+}
+
 export interface TailerOptions {
   /** Entries kept in memory for live and recent catch-up reads. */
   bufferMax?: number;
@@ -89,6 +101,9 @@ export class Tailer {
   private readonly bufferMax: number;
   private readonly pageSize: number;
   private readonly listeners = new Set<(tables: Set<string>) => void>();
+  private readonly windowListeners = new Set<(w: TailerWindow) => void>();
+  /** init() done and the last read succeeded. */
+  private ok = false;
   private loop: Promise<void> | null = null;
   private want = false;
   private started = 0;
@@ -132,6 +147,18 @@ export class Tailer {
     const h = await sql<{ value: { w: string; s: string } }>`select value from sync_engine_state where key = 'horizon'`.execute(this.db);
     if (h.rows[0]) this.horizon = { w: BigInt(h.rows[0].value.w), s: BigInt(h.rows[0].value.s) };
     this.bufferStart = this.tail;
+    this.ok = true;
+  }
+
+  /** Reading: initialised, not stopped, and the last read succeeded (see TailerWindow). */
+  get reading(): boolean {
+    return this.ok && !this.stopped;
+  }
+
+  /** Called after every read, empty ones included, with what it read (see TailerWindow). */
+  onWindow(fn: (w: TailerWindow) => void): () => void {
+    this.windowListeners.add(fn);
+    return () => this.windowListeners.delete(fn);
   }
 
   /** Called after entries are published, with the tables they touch. */
@@ -171,7 +198,9 @@ export class Tailer {
       const gen = ++this.started;
       try {
         await this.step();
+        this.ok = true;
       } catch (e) {
+        this.ok = false;
         this.opts.log?.('warn', 'sync tailer read failed', { error: e instanceof Error ? e.message : String(e) });
         if (!this.retryTimer && !this.stopped) {
           this.retryTimer = setTimeout(() => {
@@ -225,10 +254,12 @@ export class Tailer {
     const rows = r.rows.filter((x) => x.seq !== null);
     if (!rows.length) {
       this.prev = cur;
+      this.emitWindow({ prev, cur, entries: [], partial: false });
       return;
     }
     this.nextW = w + 1n;
-    this.publish(rows.map((row) => toEntry(row, w)));
+    const first = rows.map((row) => toEntry(row, w));
+    this.publish(first);
     if (rows.length === page) {
       // A large window: the rest page by page (same snapshots), then its extent.
       let after = BigInt(rows[rows.length - 1].seq);
@@ -252,6 +283,17 @@ export class Tailer {
       await sql`update sync_windows set last_seq = ${String(after)}, entries = ${n} where w = ${String(w)}`.execute(this.db);
     }
     this.prev = cur;
+    this.emitWindow({ prev, cur, entries: first, partial: rows.length === page });
+  }
+
+  private emitWindow(win: TailerWindow) {
+    for (const fn of [...this.windowListeners]) {
+      try {
+        fn(win);
+      } catch (e) {
+        this.opts.log?.('warn', 'sync tailer window listener failed', { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
   }
 
   private publish(entries: LogEntry[]) {

@@ -3,9 +3,10 @@
 //   REST: POST /api/v1/tickets (impact/urgency → matrix priority, tags, assignee) by C clients;
 //   sync: POST /api/sync/mutations with ticket.create (+ ticket.assign in the same batch) by C clients.
 // Prints throughput, p50/p95/p99 per request and the server's CPU time per create (/proc).
-//   node tests/bench/ticket-create.mjs [creates=2000] [clients=8] [--trace]
+//   node tests/bench/ticket-create.mjs [creates=2000] [clients=8] [--trace] [--only=rest|sync]
 // --trace counts the SQL statements the server sends per create (bench preload tests/bench/pg-trace.mjs).
 import fs from 'node:fs';
+import http from 'node:http';
 import pg from 'pg';
 import path from 'node:path';
 import { uuidv7 } from 'uuidv7';
@@ -13,6 +14,7 @@ import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMI
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const TRACE = process.argv.includes('--trace');
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7); // rest | sync: measure one kind (both are warmed up)
 const N = Number(args[0] ?? 2000);
 const C = Number(args[1] ?? 8);
 
@@ -31,11 +33,38 @@ const stats = (xs) => {
   return `p50 ${ms(percentile(s, 50))}, p95 ${ms(percentile(s, 95))}, p99 ${ms(percentile(s, 99))}`;
 };
 
-async function call(token, method, p, body) {
-  const r = await fetch(srv.url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const json = await r.json().catch(() => undefined);
-  if (r.status >= 300) throw new Error(`${method} ${p} → ${r.status} ${JSON.stringify(json)}`);
-  return json;
+// The bench's own HTTP client shares the 2 cores with the server and PostgreSQL: node:http on
+// keep-alive sockets (one per client) costs about half the CPU per request of fetch (undici's
+// WHATWG Request/Response and streams). What is measured is the same request and full response.
+const agent = new http.Agent({ keepAlive: true, maxSockets: C });
+const target = new URL(srv.url);
+function call(token, method, p, body) {
+  const payload = body ? JSON.stringify(body) : undefined;
+  const headers = { authorization: `Bearer ${token}` };
+  if (payload) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: target.hostname, port: target.port, method, path: p, headers, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let json;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON */
+        }
+        if (res.statusCode >= 300) reject(new Error(`${method} ${p} → ${res.statusCode} ${text}`));
+        else resolve(json);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** User and system CPU ms of a process, from /proc/<pid>/stat (USER_HZ = 100). */
@@ -144,11 +173,16 @@ try {
     await count('REST POST /api/v1/tickets', rest);
     await count('POST /api/sync/mutations (ticket.create + ticket.assign)', mutation);
   }
-  const a = await drive(N, rest);
-  console.log(`REST POST /api/v1/tickets: ${a.rate.toFixed(0)} creates/s with ${C} clients; ${stats(a.lat)} (n=${N}); server CPU ${a.cpuPer.toFixed(2)} ms/create (system ${a.sysPer.toFixed(2)}), PostgreSQL backends ${a.pgPer.toFixed(2)} ms/create, bench client ${a.clientPer.toFixed(2)} ms/create`);
-  const b = await drive(N, mutation);
-  console.log(`POST /api/sync/mutations (ticket.create + ticket.assign): ${b.rate.toFixed(0)} creates/s with ${C} clients; ${stats(b.lat)} (n=${N}); server CPU ${b.cpuPer.toFixed(2)} ms/create (system ${b.sysPer.toFixed(2)}), PostgreSQL backends ${b.pgPer.toFixed(2)} ms/create, bench client ${b.clientPer.toFixed(2)} ms/create`);
+  if (ONLY !== 'sync') {
+    const a = await drive(N, rest);
+    console.log(`REST POST /api/v1/tickets: ${a.rate.toFixed(0)} creates/s with ${C} clients; ${stats(a.lat)} (n=${N}); server CPU ${a.cpuPer.toFixed(2)} ms/create (system ${a.sysPer.toFixed(2)}), PostgreSQL backends ${a.pgPer.toFixed(2)} ms/create, bench client ${a.clientPer.toFixed(2)} ms/create`);
+  }
+  if (ONLY !== 'rest') {
+    const b = await drive(N, mutation);
+    console.log(`POST /api/sync/mutations (ticket.create + ticket.assign): ${b.rate.toFixed(0)} creates/s with ${C} clients; ${stats(b.lat)} (n=${N}); server CPU ${b.cpuPer.toFixed(2)} ms/create (system ${b.sysPer.toFixed(2)}), PostgreSQL backends ${b.pgPer.toFixed(2)} ms/create, bench client ${b.clientPer.toFixed(2)} ms/create`);
+  }
 } finally {
+  agent.destroy();
   await srv.stop();
   await db.drop();
 }

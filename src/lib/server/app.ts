@@ -206,8 +206,9 @@ async function boot(cfg: Config): Promise<App> {
   }
   let realtime: Realtime | null = null;
   if (!cfg.OUTPOST_MIGRATE_ONLY) {
-    // Real time (ARCHITECTURE §6): every instance reads the committed changes itself and shares
-    // presence over NOTIFY; one LISTEN connection serves both.
+    // Real time (ARCHITECTURE §6): every instance reads the committed changes itself (through its
+    // sync tailer's reads while that reads, feed.ts) and shares presence over NOTIFY; one LISTEN
+    // connection serves both.
     const feed = new ChangeFeed({ db: database.db, deliver: (r) => hub.deliver(r), log: rtLog });
     const listener = new NotificationListener({
       engine: database.engine,
@@ -215,12 +216,14 @@ async function boot(cfg: Config): Promise<App> {
       pglite: database.pglite,
       channels: { outpost_changes: () => feed.kick(), outpost_presence: (p) => presence.receive(p), [AI_CHANNEL]: (p) => aiRelay.receive(p) },
       onReconnect: () => {
-        feed.kick();
+        feed.kick(false);
         presence.reannounce();
       },
       log: rtLog
     });
     await feed.start();
+    // One read of the change log for the feed and the embedded sync engine's tailer (feed.ts).
+    if (!cfg.ELECTRIC_URL) feed.follow(sync.changeWindows());
     presence.start();
     await listener.start();
     realtime = { feed, listener };

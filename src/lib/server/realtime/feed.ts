@@ -11,17 +11,38 @@
 // same database collides with the first (duplicate window numbers) and stops reading; it is also
 // started lazily by shape requests only. This reader keeps its snapshot in memory and writes
 // nothing, so any number of instances can run it, each delivering to its own sockets.
+//
+// One read for both in a process (follow()): where this instance's sync engine tails the log, the
+// feed takes the tailer's reads (every read, with its two snapshots and its entries) instead of
+// reading the same entries itself. It keeps its own snapshot all the same and delivers what became
+// visible since it, so it never skips nor repeats an entry whichever reader got further: a tailer
+// read that starts before the feed's snapshot delivers only the entries the feed has not seen; one
+// that starts after it (a gap) is bridged by a read of the feed's own up to that read's snapshot.
+// Whenever the tailer is not reading (not started yet, stopped, or failing: a second instance's
+// tailer collides with the first's window numbers), the feed reads the log itself as before, so
+// every instance still delivers every change to its sockets; NOTIFY wakes each instance. (A change
+// notified just before the tailer starts failing reaches the sockets at the feed's next poll, 2 s.)
 import { sql, type Kysely } from 'kysely';
-import { parseSnapshot, type PgSnapshot } from '$sync/server/offsets';
+import { parseSnapshot, visibleIn, type PgSnapshot } from '$sync/server/offsets';
+import type { ChangeWindowSource } from '$sync/server/engine';
+import type { TailerWindow } from '$sync/server/tailer';
 import { routeChange, type ChangeEntry, type Routed } from '$lib/domain/realtime/events';
 
 const TABLES = ['tickets', 'ticket_comments', 'notifications'];
+const TABLE_SET = new Set(TABLES);
 /** A window larger than this (a bulk import) is announced partially: the data comes through shapes. */
 const WINDOW_MAX = 5_000;
 
 interface RawEntry extends ChangeEntry {
   cur: string;
   seq: string | null;
+}
+
+/** Is everything visible in snapshot `a` visible in `b`? (false when unsure: the caller then reads.) */
+export function snapshotWithin(a: PgSnapshot, b: PgSnapshot): boolean {
+  if (a.xmax > b.xmax) return false;
+  for (const x of b.xip) if (x < a.xmax && !a.xip.has(x)) return false;
+  return true;
 }
 
 export interface ChangeFeedOptions {
@@ -37,8 +58,12 @@ export class ChangeFeed {
   #again = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #stopped = false;
-  /** Reads done and entries delivered (for tests and the bench). */
-  readonly stats = { reads: 0, entries: 0 };
+  #source: ChangeWindowSource | null = null;
+  #unfollow: (() => void) | null = null;
+  /** Tailer reads waiting for this feed's own read in progress. */
+  #pending: TailerWindow[] = [];
+  /** Own reads done, tailer reads taken, and entries delivered (for tests and the bench). */
+  readonly stats = { reads: 0, followed: 0, entries: 0 };
 
   constructor(private readonly o: ChangeFeedOptions) {}
 
@@ -46,44 +71,97 @@ export class ChangeFeed {
   async start(): Promise<void> {
     const r = await sql<{ cur: string }>`select pg_current_snapshot()::text as cur`.execute(this.o.db);
     this.#prev = parseSnapshot(r.rows[0].cur);
-    this.#timer = setInterval(() => this.kick(), this.o.pollMs ?? 2_000);
+    this.#timer = setInterval(() => this.kick(false), this.o.pollMs ?? 2_000);
     this.#timer.unref?.();
   }
 
   stop() {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#unfollow?.();
   }
 
-  /** Read soon (coalesced): called on NOTIFY outpost_changes. */
-  kick(): void {
+  /** Takes the reads of this process's sync tailer while it reads (see the header). */
+  follow(source: ChangeWindowSource): void {
+    this.#unfollow?.();
+    this.#source = source;
+    this.#unfollow = source.onWindow((w) => this.#take(w));
+  }
+
+  /**
+   * Read soon (coalesced): called on NOTIFY outpost_changes (`notified`) and by the poll. While
+   * following a reading tailer, the tailer reads — woken by the engine's own LISTEN, so a
+   * notification is passed on only when that is down.
+   */
+  kick(notified = true): void {
     if (this.#stopped || !this.#prev) return;
+    const src = this.#source;
+    if (src?.reading()) {
+      if (!notified || !src.wakesItself()) src.kick();
+      return;
+    }
+    this.#read();
+  }
+
+  #read(target?: PgSnapshot): void {
     if (this.#running) {
       this.#again = true;
       return;
     }
-    this.#running = this.#loop().finally(() => {
+    this.#running = this.#loop(target).finally(() => {
       this.#running = null;
+      // Tailer reads that arrived meanwhile, against the snapshot this read reached.
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const w of pending) this.#take(w);
     });
   }
 
-  async #loop() {
+  async #loop(target?: PgSnapshot) {
     do {
       this.#again = false;
       try {
-        await this.#step();
+        await this.#step(target);
       } catch (e) {
         this.o.log?.('warn', 'realtime change feed read failed', { error: e instanceof Error ? e.message : String(e) });
         return; // the next notification or poll retries from the same snapshot
       }
+      target = undefined;
     } while (this.#again && !this.#stopped);
   }
 
-  async #step() {
+  /** A read of the tailer's: delivers what it holds that this feed has not (see the header). */
+  #take(w: TailerWindow): void {
+    if (this.#stopped || !this.#prev) return;
+    if (this.#running) {
+      this.#pending.push(w);
+      return;
+    }
+    const prev = this.#prev;
+    // The tailer is behind this feed (it read before the feed's last own read): nothing new.
+    if (!snapshotWithin(prev, w.cur)) return;
+    if (!snapshotWithin(w.prev, prev)) {
+      // A gap between the feed's snapshot and the start of this read: read it all up to its end.
+      this.#read(w.cur);
+      return;
+    }
+    this.#prev = w.cur;
+    this.stats.followed++;
+    if (w.partial) this.o.log?.('info', 'realtime: a large batch of changes was announced partially', { entries: w.entries.length });
+    for (const e of w.entries) {
+      if (!TABLE_SET.has(e.tbl) || visibleIn(e.txid, prev)) continue;
+      this.stats.entries++;
+      for (const routed of routeChange(e)) this.o.deliver(routed);
+    }
+  }
+
+  /** One read from the previous snapshot up to `target`, or to the statement's own snapshot. */
+  async #step(target?: PgSnapshot) {
     const prev = this.#prev!;
     const xip = [...prev.xip].map(String);
+    const cur = target ? sql`${target.text}::pg_snapshot` : sql`pg_current_snapshot()`;
     const r = await sql<RawEntry>`
-      with s as (select pg_current_snapshot() as cur),
+      with s as (select ${cur} as cur),
       page as (
         select * from (
           select l.seq, l.tbl, l.op, l.row, l.old from sync_change_log l, s

@@ -232,13 +232,16 @@ function planFrom(ticketId: string, t: SyncTiming, cfg: SlaConfig, ticket: Ticke
   if (!inputs.some((i) => i.kind === 'policy')) return null;
   const result = computeSla(inputs, { calendars: cfg.calendars, now: t.now });
 
-  const have = new Map(recorded.map((e) => [keyOf(e.kind, e.target, e.occurred_at, e.details), e]));
+  // Nothing recorded yet (a new ticket): every event is new and none is stale, no identities needed.
+  const have = recorded.length ? new Map(recorded.map((e) => [keyOf(e.kind, e.target, e.occurred_at, e.details), e])) : null;
   const produced = new Set<string>();
   const rows: Insertable<SlaEventsTable>[] = [];
   for (const e of result.timeline) {
-    const key = keyOf(e.kind, e.target, e.at, e.details);
-    produced.add(key);
-    if (have.has(key)) continue;
+    if (have) {
+      const key = keyOf(e.kind, e.target, e.at, e.details);
+      produced.add(key);
+      if (have.has(key)) continue;
+    }
     const fromDevice = t.clientTime && t.deviceTime && e.at.getTime() === t.deviceTime.getTime() && t.clientTime.getTime() !== t.now.getTime();
     rows.push({
       id: uuidv7(),

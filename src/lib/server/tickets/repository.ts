@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely, type QueryCreator, type Updateable, type UpdateObject } from 'kysely';
 import type { AuditLogsTable, DB } from '../db/schema';
-import { executePrepared } from '../db/prepared';
+import { executeShaped } from '../db/prepared';
 import type { SlaEventsTable, TicketCommentsTable, TicketHistoryTable, TicketsTable } from '../db/schema-service-desk';
 
 /** What a ticket write leaves behind besides the row: history, audit entries, SLA events. */
@@ -104,35 +104,28 @@ export const ticketsRepo = {
    * whole statement with a unique violation of tickets_pkey instead.
    */
   async insertWithTrail(db: Kysely<DB>, row: Insertable<TicketsTable>, created: Insertable<AuditLogsTable>, t: Trail, opts: { existing?: 'skip' | 'fail' } = {}) {
-    const after = String(created.after ?? '{}');
-    const diff = String(created.diff ?? '{}');
-    let q = db.with('new_ticket', (c) => {
-      const insert = c.insertInto('tickets').values(row);
-      return (opts.existing === 'fail' ? insert : insert.onConflict((oc) => oc.column('id').doNothing())).returning(CREATED_COLUMNS);
-    }) as unknown as QueryCreator<DB>;
-    const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
-    if (t.history.length) parts.push((c) => c.insertInto('ticket_history').values(t.history) as never);
-    if (t.audit.length) parts.push((c) => c.insertInto('audit_logs').values(t.audit) as never);
-    if (t.slaEvents?.length) parts.push((c) => c.insertInto('sla_events').values(t.slaEvents!).onConflict((oc) => oc.doNothing()) as never);
-    parts.forEach((part, i) => {
-      q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
-    });
-    q = q.with('created_audit', (c) =>
-      c
-        .insertInto('audit_logs')
-        .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
-        .expression(
-          sql`select ${created.actor_id ?? null}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id ?? null}, ${created.source}, null::jsonb,
-                     ${after}::jsonb || jsonb_build_object('number', n.number), ${diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
-                     ${created.ip ?? null}, ${created.user_agent ?? null}, ${created.request_id ?? null}, ${created.created_by ?? null}::uuid
-                from new_ticket n`
-        )
-        .returning(sql<number>`1`.as('one'))
-    ) as unknown as QueryCreator<DB>;
-    type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
-    // A named statement (db/prepared.ts): its text has a few shapes (how many history rows, audit
-    // entries and SLA events), each parsed and planned once per connection.
-    const { rows } = await executePrepared(db, (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll());
+    // The creation's audit values as they are sent (the statement's text must not depend on a value).
+    const audit = {
+      actor_id: created.actor_id ?? null,
+      actor_type: created.actor_type,
+      action: created.action,
+      entity_type: created.entity_type,
+      entity_id: created.entity_id ?? null,
+      source: created.source,
+      after: String(created.after ?? '{}'),
+      diff: String(created.diff ?? '{}'),
+      ip: created.ip ?? null,
+      user_agent: created.user_agent ?? null,
+      request_id: created.request_id ?? null,
+      created_by: created.created_by ?? null
+    };
+    const fail = opts.existing === 'fail';
+    // A named statement (db/prepared.ts), built and compiled once per shape (how many history rows,
+    // audit entries and SLA events, which columns are set): each shape is parsed and planned once
+    // per connection.
+    const { rows } = await executeShaped(db, fail ? 'tickets.insertWithTrail:fail' : 'tickets.insertWithTrail', { row, created: audit, history: t.history, audit: t.audit, slaEvents: t.slaEvents ?? [] }, (p) =>
+      insertWithTrailQuery(db, p as unknown as InsertWithTrailParts, fail)
+    );
     return rows[0] as Awaited<ReturnType<typeof ticketsRepo.insertReturning>>;
   },
   /**
@@ -222,3 +215,54 @@ export const ticketsRepo = {
       .executeTakeFirst();
   }
 };
+
+type CreatedAuditValues = Pick<Insertable<AuditLogsTable>, 'actor_type' | 'action' | 'entity_type' | 'source'> & {
+  actor_id: string | null;
+  entity_id: string | null;
+  after: string;
+  diff: string;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_by: string | null;
+};
+interface InsertWithTrailParts {
+  row: Insertable<TicketsTable>;
+  created: CreatedAuditValues;
+  history: Insertable<TicketHistoryTable>[];
+  audit: Insertable<AuditLogsTable>[];
+  slaEvents: Insertable<SlaEventsTable>[];
+}
+
+/**
+ * The statement of ticketsRepo.insertWithTrail. Its text depends only on the parts' shape (list
+ * lengths, which columns are set): it is compiled once per shape (executeShaped).
+ */
+function insertWithTrailQuery(db: Kysely<DB>, p: InsertWithTrailParts, fail: boolean) {
+  const created = p.created;
+  let q = db.with('new_ticket', (c) => {
+    const insert = c.insertInto('tickets').values(p.row);
+    return (fail ? insert : insert.onConflict((oc) => oc.column('id').doNothing())).returning(CREATED_COLUMNS);
+  }) as unknown as QueryCreator<DB>;
+  const parts: ((c: QueryCreator<DB>) => ReturnType<QueryCreator<DB>['insertInto']>)[] = [];
+  if (p.history.length) parts.push((c) => c.insertInto('ticket_history').values(p.history) as never);
+  if (p.audit.length) parts.push((c) => c.insertInto('audit_logs').values(p.audit) as never);
+  if (p.slaEvents.length) parts.push((c) => c.insertInto('sla_events').values(p.slaEvents).onConflict((oc) => oc.doNothing()) as never);
+  parts.forEach((part, i) => {
+    q = q.with(`trail_${i}`, (c) => part(c).returning(sql<number>`1`.as('one'))) as unknown as QueryCreator<DB>;
+  });
+  q = q.with('created_audit', (c) =>
+    c
+      .insertInto('audit_logs')
+      .columns(['actor_id', 'actor_type', 'action', 'entity_type', 'entity_id', 'source', 'before', 'after', 'diff', 'ip', 'user_agent', 'request_id', 'created_by'])
+      .expression(
+        sql`select ${created.actor_id}::uuid, ${created.actor_type}, ${created.action}, ${created.entity_type}, ${created.entity_id}, ${created.source}, null::jsonb,
+                   ${created.after}::jsonb || jsonb_build_object('number', n.number), ${created.diff}::jsonb || jsonb_build_object('number', jsonb_build_object('from', null, 'to', n.number)),
+                   ${created.ip}, ${created.user_agent}, ${created.request_id}, ${created.created_by}::uuid
+              from new_ticket n`
+      )
+      .returning(sql<number>`1`.as('one'))
+  ) as unknown as QueryCreator<DB>;
+  type WithNew = DB & { new_ticket: Record<(typeof CREATED_COLUMNS)[number], unknown> };
+  return (q as unknown as QueryCreator<WithNew>).selectFrom('new_ticket').selectAll();
+}
