@@ -28,6 +28,7 @@ import { connectionOf, type MailboxConnection } from './mailbox-config';
 import { outboundRepo } from './outbound-repository';
 import type { OutDB } from '../db/schema-email-out';
 import { replyAddress } from './reply-address';
+import { composeMime } from './mime';
 import type { RequesterLinks } from './requester-link';
 import type { KeyRing } from './secrets';
 
@@ -282,21 +283,27 @@ export class OutboundMail implements MailTransport {
           return 'failed';
         }
         const ids = (v: string[]) => v.map((x) => `<${x}>`);
+        const envelope = { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] };
+        const fromName = row.from_name ?? relay.display_name ?? '';
+        // The MIME text in one synchronous pass; nodemailer's composer only for what that does not cover.
+        const raw = composeMime({ from: { name: fromName || null, address: row.from_address }, to: row.to_addresses, cc: row.cc_addresses, replyTo: row.reply_to, subject: row.subject ?? '', text: row.body_text ?? '', html: row.body_html, messageId: row.message_id, inReplyTo: row.in_reply_to, references: row.references, headers: (row.headers ?? {}) as Record<string, string> });
         try {
-          await transport.sendMail({
-            envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
-            from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
-            to: row.to_addresses,
-            cc: row.cc_addresses.length ? row.cc_addresses : undefined,
-            replyTo: row.reply_to ?? undefined,
-            subject: row.subject ?? '',
-            text: row.body_text ?? '',
-            html: row.body_html ?? undefined,
-            messageId: `<${row.message_id}>`,
-            inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
-            references: row.references.length ? ids(row.references) : undefined,
-            headers: row.headers ?? {}
-          });
+          if (raw) await transport.sendMail({ envelope, raw });
+          else
+            await transport.sendMail({
+              envelope,
+              from: { name: fromName, address: row.from_address },
+              to: row.to_addresses,
+              cc: row.cc_addresses.length ? row.cc_addresses : undefined,
+              replyTo: row.reply_to ?? undefined,
+              subject: row.subject ?? '',
+              text: row.body_text ?? '',
+              html: row.body_html ?? undefined,
+              messageId: `<${row.message_id}>`,
+              inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
+              references: row.references.length ? ids(row.references) : undefined,
+              headers: row.headers ?? {}
+            });
         } catch (e) {
           const x = e as { responseCode?: number; response?: string; message?: string };
           const error = x.response ?? x.message ?? String(e);
