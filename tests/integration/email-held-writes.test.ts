@@ -1,6 +1,6 @@
 // Held writes (db/held-writes.ts) and their fallback, in process on real PostgreSQL. A group
-// commit holds each message's final status, its acknowledgement row and its delivery job and
-// writes them once at the batch's end. When one of those held writes fails, nobody can say which
+// commit inserts its messages' rows in one statement, holds each message's final status, its
+// acknowledgement row and its delivery job and writes them once at the batch's end. When one of those held writes fails, nobody can say which
 // message it belongs to: the batch rolls back and every message goes through the single path,
 // where hold() answers false and each writes at once (EmailIngestService#commitBatch). The
 // failure here is real: a trigger refuses the final status of one message (as a constraint or a
@@ -67,10 +67,15 @@ describe.skipIf(!backends.includes('postgres'))('held writes of a group commit o
 
   it('a batch whose held writes succeed commits in one transaction with one acknowledgement and one job per ticket', async () => {
     const N = 6;
-    const outs = await ingest.ingestMany(Array.from({ length: N }, (_, i) => ({ raw: raw('held-ok', i), src: { channel: 'imap' as const } })));
-    expect(outs.map((o) => o.status)).toEqual(Array(N).fill('created'));
+    const items = Array.from({ length: N }, (_, i) => ({ raw: raw('held-ok', i), src: { channel: 'imap' as const } }));
+    // The same message twice in one batch (its rows are inserted together): the second is a duplicate.
+    const outs = await ingest.ingestMany([...items, { raw: raw('held-ok', 2, 'held-ok 2 again'), src: { channel: 'imap' } }]);
+    expect(outs.map((o) => o.status)).toEqual([...Array(N).fill('created'), 'duplicate']);
     const { msgs, acks, jobs } = await outcome('held-ok');
     expect(msgs.map((m) => m.status)).toEqual(Array(N).fill('processed'));
+    // Each message's raw bytes, the first's for the Message-ID sent twice.
+    const raws = await q<{ message_id: string; raw: Buffer }>(`select m.message_id, r.raw from email_raw_messages r join email_messages m on m.id = r.email_message_id where m.message_id like 'held-ok-%' order by m.message_id`);
+    expect(raws.map((r) => [r.message_id, r.raw.toString()])).toEqual(items.map((it, i) => [`held-ok-${i}@customer.example`, it.raw.toString()]));
     // Held writes went out together: every ticket of the batch shares its transaction.
     expect(new Set(msgs.map((m) => m.tx)).size).toBe(1);
     expect(acks.length).toBe(N);

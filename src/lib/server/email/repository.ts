@@ -26,6 +26,29 @@ export const emailRepo = {
       .executeTakeFirst();
     return r;
   },
+  /**
+   * insertMessageWithRaw for a group commit's messages, in their order, in one statement: the id
+   * per inserted row's Message-ID (a message recorded before, or twice in the list, has none after
+   * its first). Each raw goes with the first row of its Message-ID.
+   */
+  async insertMessagesWithRaw(db: Kysely<DB>, items: { row: Insertable<EmailMessagesTable>; raw: Buffer }[]) {
+    if (!items.length) return new Map<string, string>();
+    const raws = sql.join(items.map((it, i) => sql`(${it.row.message_id}, ${it.raw}::bytea, ${i}::int)`));
+    const rows = await db
+      .with('m', (q) =>
+        q
+          .insertInto('email_messages')
+          .values(items.map((it) => it.row))
+          .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'message_id'])
+      )
+      // Kysely writes a raw CTE body as it is: the parentheses are ours.
+      .with('r', () => sql`(insert into email_raw_messages (email_message_id, raw) select distinct on (m.id) m.id, v.raw from m join (values ${raws}) as v(message_id, raw, n) on v.message_id = m.message_id order by m.id, v.n on conflict do nothing)`)
+      .selectFrom('m')
+      .select(['id', 'message_id'])
+      .execute();
+    return new Map(rows.map((r) => [r.message_id, r.id]));
+  },
   insertRaw(db: Kysely<DB>, emailMessageId: string, raw: Buffer) {
     return db.insertInto('email_raw_messages').values({ email_message_id: emailMessageId, raw }).onConflict((oc) => oc.doNothing()).execute();
   },
