@@ -7,7 +7,7 @@
 // A message that cannot be processed is quarantined (status 'failed', reason, raw kept) and the
 // watermark still moves on: one broken message never blocks the rest.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
 import type { TicketMailer, TicketsService } from '../tickets/service';
@@ -22,11 +22,13 @@ import { classify } from '$lib/domain/email/classify';
 import { trimQuoted } from '$lib/domain/email/quote';
 import { cleanSubject, subjectTicketNumber } from '$lib/domain/email/threading';
 import { parseEmail, type ParsedEmail } from './parse';
-import { emailRepo, type FinishSet } from './repository';
+import { emailRepo, type FinishRow, type FinishSet } from './repository';
 import { verifyReplyAddress } from './reply-address';
 import { log } from '../log';
 import { jobQueue } from '../jobs/queue';
-import { flushHeld, hold, holdWrites } from '../db/held-writes';
+import { flushHeld, hold, holdWrites, takeHeld } from '../db/held-writes';
+import type { OutDB } from '../db/schema-email-out';
+import { HELD_OUTBOUND } from './outbound';
 
 export type IngestChannel = 'imap' | 'pop3' | 'smtp' | 'webhook';
 
@@ -82,6 +84,9 @@ const MAX_IN_FLIGHT = 2;
 const GATHER_MS = 4;
 /** An announced message not seen for this long no longer holds batches back (a stalled sender). */
 const EXPECT_MS = 1_000;
+
+/** The held-writes kind of a batch's final statuses. */
+const HELD_FINISH = 'email.finish';
 
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
@@ -268,6 +273,8 @@ export class EmailIngestService {
           }
         }
         unattributed = true;
+        // The final statuses and the acknowledgements in one statement, then what else is held (watermarks).
+        await emailRepo.finishWithOutbound(trx, takeHeld<FinishRow>(trx, HELD_FINISH), takeHeld<Insertable<OutDB['email_messages']>>(trx, HELD_OUTBOUND));
         await flushHeld(trx);
         unattributed = false;
         await q?.flushCollected(trx);
@@ -495,7 +502,7 @@ export class EmailIngestService {
 
   /** The message's final status: written now, or with the batch's others at its end (held). */
   async #finish(trx: Kysely<DB>, id: string, set: FinishSet) {
-    if (!hold(trx, 'email.finish', { ...set, id, processed_at: new Date() }, (db, rows) => emailRepo.finishMany(db, rows))) await emailRepo.finish(trx, id, set);
+    if (!hold(trx, HELD_FINISH, { ...set, id, processed_at: new Date() }, (db, rows) => emailRepo.finishMany(db, rows))) await emailRepo.finish(trx, id, set);
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */

@@ -66,6 +66,8 @@ type Relay = Selectable<EmailConfigurationsTable>;
 
 /** Templates whose body carries a secret (a one-time link): the stored body is wiped once sent or discarded. */
 const SENSITIVE = new Set(['auth.password_reset']);
+/** The held-writes kind of composed rows in a batch (the ingest's group commit writes them with its statuses). */
+export const HELD_OUTBOUND = 'email.outbound';
 const LEASE_SECONDS = 300;
 
 export interface OutboundOptions {
@@ -169,7 +171,7 @@ export class OutboundMail implements MailTransport {
       next_attempt_at: new Date()
     };
     // In a batch (group commit of ingested mail) the rows go in together before COMMIT.
-    if (!hold(trx, 'email.outbound', row, (db, rows) => outboundRepo.insertOutbound(db, rows))) await outboundRepo.insertOutbound(trx, row);
+    if (!hold(trx, HELD_OUTBOUND, row, (db, rows) => outboundRepo.insertOutbound(db, rows))) await outboundRepo.insertOutbound(trx, row);
     const q = jobQueue();
     if (q) await q.enqueue(trx, 'email.deliver', { emailMessageId: id });
     else log.warn('email composed without a job queue; it stays queued', { emailMessageId: id });
