@@ -36,3 +36,12 @@ export async function flushHeld(trx: Kysely<DB>, kind?: string) {
     await k.flush(trx, rows);
   }
 }
+
+/** Takes the held rows of one kind out (the caller writes them itself, e.g. together with another kind's). */
+export function takeHeld<R>(trx: Kysely<DB>, kind: string): R[] {
+  const k = holding.get(trx)?.get(kind);
+  if (!k) return [];
+  const rows = k.rows as R[];
+  k.rows = [];
+  return rows;
+}

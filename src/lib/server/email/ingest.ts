@@ -7,7 +7,7 @@
 // A message that cannot be processed is quarantined (status 'failed', reason, raw kept) and the
 // watermark still moves on: one broken message never blocks the rest.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema';
 import type { TicketMailer, TicketsService } from '../tickets/service';
@@ -22,11 +22,13 @@ import { classify } from '$lib/domain/email/classify';
 import { trimQuoted } from '$lib/domain/email/quote';
 import { cleanSubject, subjectTicketNumber } from '$lib/domain/email/threading';
 import { parseEmail, type ParsedEmail } from './parse';
-import { emailRepo, type FinishSet } from './repository';
+import { emailRepo, type FinishRow, type FinishSet } from './repository';
 import { verifyReplyAddress } from './reply-address';
 import { log } from '../log';
 import { jobQueue } from '../jobs/queue';
-import { flushHeld, hold, holdWrites } from '../db/held-writes';
+import { flushHeld, hold, holdWrites, takeHeld } from '../db/held-writes';
+import type { OutDB } from '../db/schema-email-out';
+import { HELD_OUTBOUND } from './outbound';
 
 export type IngestChannel = 'imap' | 'pop3' | 'smtp' | 'webhook';
 
@@ -82,6 +84,9 @@ const MAX_IN_FLIGHT = 2;
 const GATHER_MS = 4;
 /** An announced message not seen for this long no longer holds batches back (a stalled sender). */
 const EXPECT_MS = 1_000;
+
+/** The held-writes kind of a batch's final statuses. */
+const HELD_FINISH = 'email.finish';
 
 const DEFAULT_POLICY: MailboxPolicy = { closedTicketPolicy: 'reopen', defaultTeamId: null, defaultTypeId: null };
 
@@ -232,7 +237,8 @@ export class EmailIngestService {
       return this.#commitOne(w.p).then(w.resolve, w.reject);
     }
     let bad: Waiting | null = null;
-    let heldFailed = false;
+    /** A statement for the whole batch is running: its failure names no message. */
+    let unattributed = false;
     let outs: IngestOutcome[];
     try {
       outs = await this.db.transaction().execute(async (trx) => {
@@ -245,23 +251,39 @@ export class EmailIngestService {
         // The acknowledgements' delivery jobs: one insert for the batch, after its messages.
         const q = jobQueue();
         q?.collect(trx);
-        for (const w of batch) {
+        // Every message row with its raw bytes in one statement. A row PostgreSQL would refuse (a
+        // NUL byte) is left to its own insert in #process, where the failure names its message.
+        const rows = batch.map((w) => this.#row(w.p.mail, w.p.src, w.p.raw.length, 'received'));
+        const together = rows.map((r) => !JSON.stringify(r).includes('\\u0000'));
+        unattributed = true;
+        const ids = await emailRepo.insertMessagesWithRaw(trx, batch.flatMap((w, i) => (together[i] ? [{ row: rows[i], raw: w.p.raw }] : [])));
+        unattributed = false;
+        for (const [i, w] of batch.entries()) {
+          let inserted: { id: string | null } | undefined;
+          if (together[i]) {
+            // The first message of a Message-ID owns its row; a later one in the batch is a duplicate.
+            inserted = { id: ids.get(rows[i].message_id) ?? null };
+            ids.delete(rows[i].message_id);
+          }
           try {
-            done.push(await this.#process(trx, w.p, principals));
+            done.push(await this.#process(trx, w.p, principals, inserted));
           } catch (e) {
             if (!isConnectionError(e)) bad = w;
             throw e;
           }
         }
-        heldFailed = true;
+        unattributed = true;
+        // The final statuses and the acknowledgements in one statement, then what else is held (watermarks).
+        await emailRepo.finishWithOutbound(trx, takeHeld<FinishRow>(trx, HELD_FINISH), takeHeld<Insertable<OutDB['email_messages']>>(trx, HELD_OUTBOUND));
         await flushHeld(trx);
-        heldFailed = false;
+        unattributed = false;
         await q?.flushCollected(trx);
         return done;
       });
     } catch (e) {
-      if (heldFailed && !isConnectionError(e)) {
-        // A held write failed, for a message we cannot name: each goes through the single path (the culprit is quarantined).
+      if (unattributed && !isConnectionError(e)) {
+        // A statement of the whole batch (its inserts, its held writes) failed, for a message we cannot name: each goes through the single path (the culprit is quarantined).
+        log.warn('email batch: a statement of the whole batch failed; its messages go one by one', { messages: batch.length, error: e instanceof Error ? e.message : String(e) });
         for (const w of batch) await this.#commitOne(w.p).then(w.resolve, w.reject);
         return;
       }
@@ -393,9 +415,10 @@ export class EmailIngestService {
     return this.#quarantine(Buffer.alloc(0), src, null, `message is ${size} bytes, larger than the limit of ${this.opts.maxBytes}; left in the mailbox`, sha);
   }
 
-  async #process(trx: Kysely<DB>, { raw, mail, src, ours, policy, prepared }: Ready, principals?: Map<string, PrincipalRow>): Promise<IngestOutcome> {
+  /** `inserted`: the batch already inserted the message row (id null: it was recorded before). */
+  async #process(trx: Kysely<DB>, { raw, mail, src, ours, policy, prepared }: Ready, principals?: Map<string, PrincipalRow>, inserted?: { id: string | null }): Promise<IngestOutcome> {
     // The message row and its raw bytes in one statement (nothing when the message was seen before).
-    const row = await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
+    const row = inserted ? (inserted.id ? { id: inserted.id } : undefined) : await emailRepo.insertMessageWithRaw(trx, this.#row(mail, src, raw.length, 'received'), raw);
     if (src.mailboxId && src.uid !== undefined && src.uidValidity !== undefined) {
       const mark = { mailboxId: src.mailboxId, uidValidity: src.uidValidity, uid: src.uid };
       // In a batch (a poll's group): one update to the highest UID, at the end.
@@ -479,7 +502,7 @@ export class EmailIngestService {
 
   /** The message's final status: written now, or with the batch's others at its end (held). */
   async #finish(trx: Kysely<DB>, id: string, set: FinishSet) {
-    if (!hold(trx, 'email.finish', { ...set, id, processed_at: new Date() }, (db, rows) => emailRepo.finishMany(db, rows))) await emailRepo.finish(trx, id, set);
+    if (!hold(trx, HELD_FINISH, { ...set, id, processed_at: new Date() }, (db, rows) => emailRepo.finishMany(db, rows))) await emailRepo.finish(trx, id, set);
   }
 
   /** The sender as an actor: their account, or a Requester created now (no password). */

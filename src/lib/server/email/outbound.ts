@@ -28,6 +28,7 @@ import { connectionOf, type MailboxConnection } from './mailbox-config';
 import { outboundRepo } from './outbound-repository';
 import type { OutDB } from '../db/schema-email-out';
 import { replyAddress } from './reply-address';
+import { composeMime } from './mime';
 import type { RequesterLinks } from './requester-link';
 import type { KeyRing } from './secrets';
 
@@ -65,6 +66,8 @@ type Relay = Selectable<EmailConfigurationsTable>;
 
 /** Templates whose body carries a secret (a one-time link): the stored body is wiped once sent or discarded. */
 const SENSITIVE = new Set(['auth.password_reset']);
+/** The held-writes kind of composed rows in a batch (the ingest's group commit writes them with its statuses). */
+export const HELD_OUTBOUND = 'email.outbound';
 const LEASE_SECONDS = 300;
 
 export interface OutboundOptions {
@@ -168,7 +171,7 @@ export class OutboundMail implements MailTransport {
       next_attempt_at: new Date()
     };
     // In a batch (group commit of ingested mail) the rows go in together before COMMIT.
-    if (!hold(trx, 'email.outbound', row, (db, rows) => outboundRepo.insertOutbound(db, rows))) await outboundRepo.insertOutbound(trx, row);
+    if (!hold(trx, HELD_OUTBOUND, row, (db, rows) => outboundRepo.insertOutbound(db, rows))) await outboundRepo.insertOutbound(trx, row);
     const q = jobQueue();
     if (q) await q.enqueue(trx, 'email.deliver', { emailMessageId: id });
     else log.warn('email composed without a job queue; it stays queued', { emailMessageId: id });
@@ -282,21 +285,27 @@ export class OutboundMail implements MailTransport {
           return 'failed';
         }
         const ids = (v: string[]) => v.map((x) => `<${x}>`);
+        const envelope = { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] };
+        const fromName = row.from_name ?? relay.display_name ?? '';
+        // The MIME text in one synchronous pass; nodemailer's composer only for what that does not cover.
+        const raw = composeMime({ from: { name: fromName || null, address: row.from_address }, to: row.to_addresses, cc: row.cc_addresses, replyTo: row.reply_to, subject: row.subject ?? '', text: row.body_text ?? '', html: row.body_html, messageId: row.message_id, inReplyTo: row.in_reply_to, references: row.references, headers: (row.headers ?? {}) as Record<string, string> });
         try {
-          await transport.sendMail({
-            envelope: { from: relay.address, to: [...row.to_addresses, ...row.cc_addresses] },
-            from: { name: row.from_name ?? relay.display_name ?? '', address: row.from_address },
-            to: row.to_addresses,
-            cc: row.cc_addresses.length ? row.cc_addresses : undefined,
-            replyTo: row.reply_to ?? undefined,
-            subject: row.subject ?? '',
-            text: row.body_text ?? '',
-            html: row.body_html ?? undefined,
-            messageId: `<${row.message_id}>`,
-            inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
-            references: row.references.length ? ids(row.references) : undefined,
-            headers: row.headers ?? {}
-          });
+          if (raw) await transport.sendMail({ envelope, raw });
+          else
+            await transport.sendMail({
+              envelope,
+              from: { name: fromName, address: row.from_address },
+              to: row.to_addresses,
+              cc: row.cc_addresses.length ? row.cc_addresses : undefined,
+              replyTo: row.reply_to ?? undefined,
+              subject: row.subject ?? '',
+              text: row.body_text ?? '',
+              html: row.body_html ?? undefined,
+              messageId: `<${row.message_id}>`,
+              inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
+              references: row.references.length ? ids(row.references) : undefined,
+              headers: row.headers ?? {}
+            });
         } catch (e) {
           const x = e as { responseCode?: number; response?: string; message?: string };
           const error = x.response ?? x.message ?? String(e);

@@ -2,9 +2,19 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { EmailMessagesTable } from '../db/schema-service-desk';
+import { outDb, type OutDB } from '../db/schema-email-out';
 
 export type FinishSet = { status: 'processed' | 'ignored' | 'failed'; classification?: 'normal' | 'auto_reply' | 'bounce' | 'loop'; ticket_id?: string | null; comment_id?: string | null; error?: string | null };
 export type FinishRow = FinishSet & { id: string; processed_at: Date };
+
+function finishSql(rows: FinishRow[]) {
+  const json = JSON.stringify(rows.map((r) => ({ ...r, processed_at: r.processed_at.toISOString() })));
+  return sql`update email_messages m
+                set status = v.status, classification = coalesce(v.classification, m.classification), ticket_id = coalesce(v.ticket_id, m.ticket_id),
+                    comment_id = coalesce(v.comment_id, m.comment_id), error = coalesce(v.error, m.error), processed_at = v.processed_at, attempts = m.attempts + 1
+               from jsonb_to_recordset(${json}::jsonb) as v(id uuid, status text, classification text, ticket_id uuid, comment_id uuid, error text, processed_at timestamptz)
+              where m.id = v.id`;
+}
 
 export const emailRepo = {
   /** Inserts the message unless its Message-ID (per direction) or mailbox UID/UIDL is already recorded. */
@@ -26,6 +36,29 @@ export const emailRepo = {
       .executeTakeFirst();
     return r;
   },
+  /**
+   * insertMessageWithRaw for a group commit's messages, in their order, in one statement: the id
+   * per inserted row's Message-ID (a message recorded before, or twice in the list, has none after
+   * its first). Each raw goes with the first row of its Message-ID.
+   */
+  async insertMessagesWithRaw(db: Kysely<DB>, items: { row: Insertable<EmailMessagesTable>; raw: Buffer }[]) {
+    if (!items.length) return new Map<string, string>();
+    const raws = sql.join(items.map((it, i) => sql`(${it.row.message_id}, ${it.raw}::bytea, ${i}::int)`));
+    const rows = await db
+      .with('m', (q) =>
+        q
+          .insertInto('email_messages')
+          .values(items.map((it) => it.row))
+          .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'message_id'])
+      )
+      // Kysely writes a raw CTE body as it is: the parentheses are ours.
+      .with('r', () => sql`(insert into email_raw_messages (email_message_id, raw) select distinct on (m.id) m.id, v.raw from m join (values ${raws}) as v(message_id, raw, n) on v.message_id = m.message_id order by m.id, v.n on conflict do nothing)`)
+      .selectFrom('m')
+      .select(['id', 'message_id'])
+      .execute();
+    return new Map(rows.map((r) => [r.message_id, r.id]));
+  },
   insertRaw(db: Kysely<DB>, emailMessageId: string, raw: Buffer) {
     return db.insertInto('email_raw_messages').values({ email_message_id: emailMessageId, raw }).onConflict((oc) => oc.doNothing()).execute();
   },
@@ -41,12 +74,21 @@ export const emailRepo = {
   },
   /** finish() for several messages in one statement (a group commit's messages, held until its end). */
   finishMany(db: Kysely<DB>, rows: FinishRow[]) {
-    const json = JSON.stringify(rows.map((r) => ({ ...r, processed_at: r.processed_at.toISOString() })));
-    return sql`update email_messages m
-                  set status = v.status, classification = coalesce(v.classification, m.classification), ticket_id = coalesce(v.ticket_id, m.ticket_id),
-                      comment_id = coalesce(v.comment_id, m.comment_id), error = coalesce(v.error, m.error), processed_at = v.processed_at, attempts = m.attempts + 1
-                 from jsonb_to_recordset(${json}::jsonb) as v(id uuid, status text, classification text, ticket_id uuid, comment_id uuid, error text, processed_at timestamptz)
-                where m.id = v.id`.execute(db);
+    return finishSql(rows).execute(db);
+  },
+  /**
+   * A group commit's end in one statement: its messages' final statuses (finishMany, as a CTE) and
+   * the outbound rows composed for them (their acknowledgements). Either list may be empty.
+   */
+  async finishWithOutbound(db: Kysely<DB>, finish: FinishRow[], outbound: Insertable<OutDB['email_messages']>[]) {
+    if (!outbound.length) {
+      if (finish.length) await finishSql(finish).execute(db);
+      return;
+    }
+    const q = outDb(db);
+    // Kysely writes a raw CTE body as it is: the parentheses are ours.
+    if (finish.length) await q.with('f', () => sql`(${finishSql(finish)})`).insertInto('email_messages').values(outbound).execute();
+    else await q.insertInto('email_messages').values(outbound).execute();
   },
   /** Whether this mailbox already recorded this UID (or UIDL). */
   seenUid(db: Kysely<DB>, mailboxId: string, uidValidity: number, uid: number) {
