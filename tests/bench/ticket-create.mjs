@@ -5,12 +5,10 @@
 // Prints throughput, p50/p95/p99 per request and the server's CPU time per create (/proc).
 //   node tests/bench/ticket-create.mjs [creates=2000] [clients=8] [--trace] [--only=rest|sync]
 // --trace counts the SQL statements the server sends per create (bench preload tests/bench/pg-trace.mjs).
-import fs from 'node:fs';
 import http from 'node:http';
-import pg from 'pg';
 import path from 'node:path';
 import { uuidv7 } from 'uuidv7';
-import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, root } from './lib.mjs';
+import { ensureBuilt, startServer, tmpDir, freshPgDatabase, percentile, ms, ADMIN, login, processCpu, pgBackendCpu, pgCpuBetween, traceDuring, traceEnv } from './lib.mjs';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const TRACE = process.argv.includes('--trace');
@@ -25,7 +23,7 @@ if (!db) {
 }
 await ensureBuilt();
 const traceFile = path.join(tmpDir(), 'trace.json');
-const env = TRACE ? { NODE_OPTIONS: `--import ${path.join(root, 'tests/bench/pg-trace.mjs')}`, BENCH_PG_TRACE: traceFile } : {};
+const env = TRACE ? traceEnv(traceFile) : {};
 const srv = await startServer({ dataDir: tmpDir(), databaseUrl: db.url, port: Number(process.env.BENCH_PORT ?? 5141), env });
 
 const stats = (xs) => {
@@ -67,38 +65,13 @@ function call(token, method, p, body) {
   });
 }
 
-/** User and system CPU ms of a process, from /proc/<pid>/stat (USER_HZ = 100). */
-function cpuSplit(pid) {
-  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
-}
-
-/** CPU ms per PostgreSQL backend serving the bench database (pid → ms). */
-async function pgCpu() {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  const { rows } = await c.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-  await c.end();
-  const out = new Map();
-  for (const { pid } of rows) {
-    try {
-      const x = cpuSplit(pid);
-      out.set(pid, x.user + x.sys);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
 /** Runs `n` requests from C clients; returns throughput, latencies and server CPU ms per request. */
 async function drive(n, one) {
   let next = 0;
   const lat = [];
   const me0 = process.cpuUsage();
-  const cpu0 = cpuSplit(srv.pid);
-  const pg0 = await pgCpu();
+  const cpu0 = processCpu(srv.pid);
+  const pg0 = await pgBackendCpu(db.url);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: C }, async (_, w) => {
@@ -112,10 +85,10 @@ async function drive(n, one) {
   );
   const secs = (performance.now() - t0) / 1000;
   const me1 = process.cpuUsage(me0);
-  const cpu1 = cpuSplit(srv.pid);
-  const pg1 = await pgCpu();
+  const cpu1 = processCpu(srv.pid);
+  const pg1 = await pgBackendCpu(db.url);
   // Backends opened meanwhile count in full; those closed meanwhile are lost (an undercount, rare under load).
-  const pgPer = [...pg1].reduce((a, [pid, v]) => a + v - (pg0.get(pid) ?? 0), 0) / n;
+  const pgPer = pgCpuBetween(pg0, pg1) / n;
   return { pgPer, rate: n / secs, lat, cpuPer: (cpu1.user + cpu1.sys - cpu0.user - cpu0.sys) / n, sysPer: (cpu1.sys - cpu0.sys) / n, clientPer: (me1.user + me1.system) / 1000 / n };
 }
 
@@ -155,17 +128,9 @@ try {
   if (TRACE) {
     // Count the statements of a fixed number of sequential creates of each kind.
     const count = async (label, fn) => {
-      process.kill(srv.pid, 'SIGUSR2');
-      await new Promise((r) => setTimeout(r, 200));
-      const before = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
-      for (let i = 0; i < 100; i++) await fn(0, i);
-      process.kill(srv.pid, 'SIGUSR2');
-      await new Promise((r) => setTimeout(r, 200));
-      const after = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
-      const diff = Object.entries(after)
-        .map(([k, v]) => [k, (v.n - (before[k]?.n ?? 0)) / 100, (v.ms - (before[k]?.ms ?? 0)) / 100])
-        .filter(([, n]) => n > 0)
-        .sort((a, b) => b[2] - a[2]);
+      const diff = await traceDuring(srv.pid, traceFile, 100, async () => {
+        for (let i = 0; i < 100; i++) await fn(0, i);
+      });
       const sum = (i) => diff.reduce((a, x) => a + x[i], 0);
       console.log(`${label}: ${sum(1).toFixed(1)} statements, ${sum(2).toFixed(2)} ms of statement time (send → result) per create`);
       for (const [k, n, t] of diff) console.log(`  ${n.toFixed(2)} × ${(t / n).toFixed(3)} ms  ${k}`);
