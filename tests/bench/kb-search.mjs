@@ -38,6 +38,7 @@ if (!reuse) {
 
 const { openDatabase } = await import('../../src/lib/server/db/connection.ts');
 const { searchKb, EF_SEARCH } = await import('../../src/lib/server/search/kb-search.ts');
+const { NEAREST_ORDER } = await import('../../src/lib/server/search/repository.ts');
 const { LocalEmbedder, vectorLiteral } = await import('../../src/lib/server/search/embedder.ts');
 const { hashEmbed } = await import('../../src/lib/domain/search/hashing-embedder.ts');
 const { chunkArticle } = await import('../../src/lib/domain/search/chunk.ts');
@@ -216,10 +217,14 @@ try {
   }
 
   // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
-  const nearest = (trx, v) => sql`select id, embedding <=> cast(${v} as vector(384)) as d from kb_embeddings where model = ${local.id} order by embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx);
+  // The approximate query orders like the search (NEAREST_ORDER: the half-precision expression
+  // the HNSW index is built on); the exact one by the single-precision distance, with index scans
+  // off. Both return the single-precision distance.
+  const nearest = (trx, v, exact) =>
+    sql`select id, e.embedding <=> cast(${v} as vector(384)) as d from kb_embeddings e where model = ${local.id} order by ${exact ? sql`e.embedding <=> cast(${v} as vector(384))` : NEAREST_ORDER(v)} limit 10`.execute(trx);
   const plan = await db.transaction().execute(async (trx) => {
     await sql`select set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-    return sql`explain select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${vectorLiteral(hashEmbed('vpn'))} as vector(384)) limit 10`.execute(trx);
+    return sql`explain select id from kb_embeddings e where model = ${local.id} order by ${NEAREST_ORDER(vectorLiteral(hashEmbed('vpn')))} limit 10`.execute(trx);
   });
   console.log(`plan of the vector part: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan/.test(l)).join(' | ')}`);
   // Two recalls: by id (the exact top 10's ids found), and by distance as ann-benchmarks counts it
@@ -237,12 +242,12 @@ try {
       const s = performance.now();
       const approx = await db.transaction().execute(async (trx) => {
         await sql`select set_config('hnsw.ef_search', ${String(ef)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-        return nearest(trx, v);
+        return nearest(trx, v, false);
       });
       times.push(performance.now() - s);
       const exact = await db.transaction().execute(async (trx) => {
         await sql`set local enable_indexscan = off`.execute(trx);
-        return nearest(trx, v);
+        return nearest(trx, v, true);
       });
       const want = new Set(exact.rows.map((r) => r.id));
       total += want.size;

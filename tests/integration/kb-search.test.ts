@@ -8,7 +8,8 @@ import type { Database } from '../../src/lib/server/db/connection';
 import { searchKb, searchKbDetailed, EF_SEARCH } from '../../src/lib/server/search/kb-search';
 import { reciprocalRankFusion, RRF_K } from '../../src/lib/domain/search/fusion';
 import { EmbeddingService } from '../../src/lib/server/search/embedding-service';
-import { LocalEmbedder } from '../../src/lib/server/search/embedder';
+import { LocalEmbedder, vectorLiteral } from '../../src/lib/server/search/embedder';
+import { NEAREST_ORDER } from '../../src/lib/server/search/repository';
 import { openFixtureDb } from '../support/jobs-fixture';
 import { fixtureArticles, fixtureQueries, insertArticles } from '../support/kb-fixture';
 import type { Backend } from '../support/backends';
@@ -163,5 +164,29 @@ describe.each(backends)('knowledge-base search on %s', (backend) => {
   it('every connection searches the HNSW index with the configured ef_search and iterative scan, without a SET per search', async () => {
     const r = await sql<{ ef: string; scan: string }>`select current_setting('hnsw.ef_search') as ef, current_setting('hnsw.iterative_scan') as scan`.execute(database.db);
     expect(r.rows[0]).toEqual({ ef: String(EF_SEARCH), scan: 'relaxed_order' });
+  });
+
+  it("the search's nearest-chunks ordering is the expression the HNSW index is built on (half precision), and its distances stay single precision", async () => {
+    const v = vectorLiteral((await local.embed(['vpn keeps disconnecting']))[0]);
+    // 59 articles: a sequential scan (or the unique key, for the model filter) is cheaper here, so
+    // this asks only whether the index can answer the ordering (the bench prints the real plan at 100k).
+    const plan = await database.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      return sql<{ 'QUERY PLAN': string }>`explain select e.id from kb_embeddings e order by ${NEAREST_ORDER(v)} limit 10`.execute(trx);
+    });
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using kb_embeddings_embedding_idx/);
+    const def = await sql<{ d: string }>`select pg_get_indexdef('kb_embeddings_embedding_idx'::regclass) as d`.execute(database.db);
+    expect(def.rows[0].d).toMatch(/hnsw \(\(\(embedding\)::halfvec\(384\)\) halfvec_cosine_ops\)/);
+    const hits = await searchKbDetailed(database.db, { query: 'vpn keeps disconnecting', mode: 'semantic', limit: 5, audience: 'public', embedder: local });
+    const exact = await sql<{ d: number }>`select min(embedding <=> cast(${v} as vector(384))) as d from kb_embeddings where article_id = ${hits.items[0].id} and model = ${local.id}`.execute(database.db);
+    expect(hits.items[0].score).toBeCloseTo(1 - Number(exact.rows[0].d), 6);
+  });
+
+  it('the full-text indexes write straight into their posting trees (no pending list read by every search)', async () => {
+    const r = await sql<{ relname: string; reloptions: string[] }>`select relname, reloptions from pg_class where relname in ('kb_articles_search_idx', 'kb_articles_title_search_idx') order by relname`.execute(database.db);
+    expect(r.rows).toEqual([
+      { relname: 'kb_articles_search_idx', reloptions: ['fastupdate=off'] },
+      { relname: 'kb_articles_title_search_idx', reloptions: ['fastupdate=off'] }
+    ]);
   });
 });
