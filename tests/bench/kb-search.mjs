@@ -217,9 +217,8 @@ try {
   }
 
   // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
-  // The approximate query orders like the search (NEAREST_ORDER: the half-precision expression
-  // the HNSW index is built on); the exact one by the single-precision distance, with index scans
-  // off. Both return the single-precision distance.
+  // The approximate query orders like the search (NEAREST_ORDER, the expression the HNSW index
+  // answers); the exact one by the same distance with index scans off.
   const nearest = (trx, v, exact) =>
     sql`select id, e.embedding <=> cast(${v} as vector(384)) as d from kb_embeddings e where model = ${local.id} order by ${exact ? sql`e.embedding <=> cast(${v} as vector(384))` : NEAREST_ORDER(v)} limit 10`.execute(trx);
   const plan = await db.transaction().execute(async (trx) => {

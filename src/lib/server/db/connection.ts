@@ -33,7 +33,7 @@ export interface OpenOptions {
  * relaxed_order lets a scan that needs more rows than ef_search (a filter dropped some, or a big
  * page) keep reading the graph. Set at connect time, so a search needs no transaction and no SET.
  */
-export const EF_SEARCH = 400;
+export const EF_SEARCH = 300;
 const HNSW_SETTINGS: [string, string][] = [
   ['hnsw.ef_search', String(EF_SEARCH)],
   ['hnsw.iterative_scan', 'relaxed_order']
