@@ -8,7 +8,7 @@
 //      (fixture queries + generated ones, some with typos), through Kysely like the server;
 //   4. recall@10 of the HNSW vector part (the nearest-chunks query search runs, at the
 //      ef_search search uses and at pgvector's default 40) against an exact scan of the same
-//      query with index scans disabled.
+//      query with index scans disabled (also per kind of query: fixture, topic words, product).
 //   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
 // BENCH_KEEP_DB=1 keeps the loaded database; BENCH_REUSE_DB=<its url> then re-runs 3 and 4 on it
 // (same generator and seed, so the same queries), skipping the embedding, load and index build.
@@ -38,6 +38,7 @@ if (!reuse) {
 
 const { openDatabase } = await import('../../src/lib/server/db/connection.ts');
 const { searchKb, EF_SEARCH } = await import('../../src/lib/server/search/kb-search.ts');
+const { NEAREST_ORDER } = await import('../../src/lib/server/search/repository.ts');
 const { LocalEmbedder, vectorLiteral } = await import('../../src/lib/server/search/embedder.ts');
 const { hashEmbed } = await import('../../src/lib/domain/search/hashing-embedder.ts');
 const { chunkArticle } = await import('../../src/lib/domain/search/chunk.ts');
@@ -118,15 +119,22 @@ const article = GENERATOR === 'varied' ? variedArticle : templatedArticle;
 
 const typo = (w) => (w.length < 5 ? w : rnd() < 0.5 ? w.slice(0, 2) + w.slice(3) : w.slice(0, 3) + w[4] + w[3] + w.slice(5));
 let articles = [];
+// The kind of each query drawn, in order (recall is also printed per kind).
+const kinds = [];
 function query() {
   if (GENERATOR === 'varied' && rnd() < 0.33) {
+    kinds.push('product');
     // About one generated article: its product (or error code) and two or three of its words.
     const a = pick(articles);
     const words = (a.title + ' ' + a.body).toLowerCase().match(/[a-z]{4,}/g);
     const own = Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(words));
     return [a.code && rnd() < 0.3 ? a.code : a.e.toLowerCase(), ...own].join(' ');
   }
-  if (rnd() < 0.3) return pick(fixtureQueries);
+  if (rnd() < 0.3) {
+    kinds.push('fixture');
+    return pick(fixtureQueries);
+  }
+  kinds.push('topic words');
   const t = pick(topics);
   const words = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pick(t.words));
   return (rnd() < 0.25 ? words.map((w, i) => (i === 0 ? typo(w) : w)) : words).join(' ');
@@ -216,10 +224,13 @@ try {
   }
 
   // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
-  const nearest = (trx, v) => sql`select id, embedding <=> cast(${v} as vector(384)) as d from kb_embeddings where model = ${local.id} order by embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx);
+  // The approximate query orders like the search (NEAREST_ORDER, the expression the HNSW index
+  // answers); the exact one by the same distance with index scans off.
+  const nearest = (trx, v, exact) =>
+    sql`select id, e.embedding <=> cast(${v} as vector(384)) as d from kb_embeddings e where model = ${local.id} order by ${exact ? sql`e.embedding <=> cast(${v} as vector(384))` : NEAREST_ORDER(v)} limit 10`.execute(trx);
   const plan = await db.transaction().execute(async (trx) => {
     await sql`select set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-    return sql`explain select id from kb_embeddings where model = ${local.id} order by embedding <=> cast(${vectorLiteral(hashEmbed('vpn'))} as vector(384)) limit 10`.execute(trx);
+    return sql`explain select id from kb_embeddings e where model = ${local.id} order by ${NEAREST_ORDER(vectorLiteral(hashEmbed('vpn')))} limit 10`.execute(trx);
   });
   console.log(`plan of the vector part: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan/.test(l)).join(' | ')}`);
   // Two recalls: by id (the exact top 10's ids found), and by distance as ann-benchmarks counts it
@@ -232,26 +243,33 @@ try {
     let total = 0;
     let hitByDistance = 0;
     const times = [];
-    for (const q of queries) {
+    const byKind = {};
+    for (const [qi, q] of queries.entries()) {
       const v = vectorLiteral(hashEmbed(q));
       const s = performance.now();
       const approx = await db.transaction().execute(async (trx) => {
         await sql`select set_config('hnsw.ef_search', ${String(ef)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-        return nearest(trx, v);
+        return nearest(trx, v, false);
       });
       times.push(performance.now() - s);
       const exact = await db.transaction().execute(async (trx) => {
         await sql`set local enable_indexscan = off`.execute(trx);
-        return nearest(trx, v);
+        return nearest(trx, v, true);
       });
       const want = new Set(exact.rows.map((r) => r.id));
       total += want.size;
-      hit += approx.rows.filter((r) => want.has(r.id)).length;
+      const found = approx.rows.filter((r) => want.has(r.id)).length;
+      hit += found;
+      const kind = (byKind[kinds[qs.length + qi]] ??= { n: 0, hit: 0, total: 0 });
+      kind.n++;
+      kind.hit += found;
+      kind.total += want.size;
       const kth = exact.rows.length ? Number(exact.rows[exact.rows.length - 1].d) : 0;
       hitByDistance += Math.min(want.size, approx.rows.filter((r) => Number(r.d) <= kth + 1e-3).length);
     }
     times.sort((a, b) => a - b);
     console.log(`HNSW ef_search=${ef}: recall@10 by id ${(hit / total).toFixed(3)}, by distance ${(hitByDistance / total).toFixed(3)} against the exact scan over ${queries.length} queries (target ≥ 0.95); vector query p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`);
+    console.log(`  by id, per kind of query: ${Object.entries(byKind).map(([k, x]) => `${k} (${x.n}) ${(x.hit / x.total).toFixed(3)}`).join(', ')}`);
   }
 } finally {
   await database.close();

@@ -55,10 +55,12 @@ export interface KbSearchDetail {
  * (db/connection.ts) rather than per search. pgvector's default is 40. Recall@10 of the index
  * against an exact scan, 100 000 near-duplicate articles of tests/bench/kb-search.mjs: with
  * migration 0018's graph (m 16, ef_construction 800) 0.93 at 200, 0.955 at 300, 0.97 at 400
- * (0016's m 32 / ef_construction 200 gave 0.81–0.85 at 200). The bench prints the vector query's
- * time at each value. With hnsw.iterative_scan = relaxed_order (also per connection) a scan
- * that needs more chunks than this (a hybrid page of 50) keeps reading the graph instead of
- * stopping short.
+ * (0016's m 32 / ef_construction 200 gave 0.81–0.85 at 200); on the bench's varied articles
+ * 0.86–0.88 at 300, 0.89–0.92 at 500, 0.92–0.94 at 800 (not 0.95: a query naming one product
+ * finds chunks of many topics, which the graph links poorly; 0.71 at 300 for those queries).
+ * The bench prints the vector query's time at each value. With hnsw.iterative_scan =
+ * relaxed_order (also per connection) a scan that needs more chunks than this (a hybrid page of
+ * 50) keeps reading the graph instead of stopping short.
  */
 export { EF_SEARCH } from '../db/connection';
 
