@@ -96,8 +96,15 @@ try {
 				r.onsuccess = () => res(r.result);
 				r.onerror = () => rej(r.error);
 			});
-			const tx = db.transaction(['tickets'], 'readwrite');
-			const store = tx.objectStore('tickets');
+			const tx = db.transaction(['ticketPages'], 'readwrite');
+			// Tickets are stored packed, 100 rows per record, as the replicator writes them (sync/client/packed.ts).
+			const pages = tx.objectStore('ticketPages');
+			let buf = [];
+			const flush = () => {
+				if (buf.length) pages.add({ ids: buf.map((r) => r.id), rows: buf });
+				buf = [];
+			};
+			const store = { put: (row) => buf.push(row) === 100 && flush() };
 			const statuses = ['new', 'in_progress', 'waiting', 'in_progress', 'new', 'resolved', 'closed'];
 			const prios = ['low', 'medium', 'medium', 'high', 'critical'];
 			const now = Date.now();
@@ -123,6 +130,7 @@ try {
 					deleted_at: null
 				});
 			}
+			flush();
 			await new Promise((res, rej) => {
 				tx.oncomplete = res;
 				tx.onerror = () => rej(tx.error);
