@@ -15,8 +15,8 @@
 //
 // Reads go through `packedGet` / `packedAll` here (Dexie) or `peekPackedRows` (src/lib/client/
 // idb-peek.ts, raw IndexedDB); nothing else reads a page store.
-import type { Table } from 'dexie';
-import type { Row } from './schema';
+import type { Dexie, Table } from 'dexie';
+import { storeOf, type Row } from './schema';
 
 /** Rows per record: 100 measured 11–23 µs/row written vs 180–270 one per record (README). */
 export const PAGE_SIZE = 100;
@@ -136,4 +136,10 @@ export async function packedAll(pages: PageTable, filter?: (row: Row) => boolean
 /** How many rows are stored (the `*ids` index holds one entry per row). */
 export function packedCount(pages: PageTable): Promise<number> {
 	return pages.where('ids').above('').count();
+}
+
+/** Every stored row of a shape, packed or not (tests, diagnostics). */
+export function shapeRows(db: Dexie, shape: string): Promise<Row[]> {
+	const store = storeOf(shape);
+	return store === shape ? (db.table(shape).toArray() as Promise<Row[]>) : packedAll(db.table(store) as PageTable);
 }

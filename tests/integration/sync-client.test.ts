@@ -16,6 +16,7 @@ import type { OutpostDb } from '../../src/lib/client/db';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
 import { getTicket, allTickets } from '../../src/lib/client/tickets';
+import { shapeRows } from '../../sync/client/packed';
 
 const backends = inject('backends') as Backend[];
 const SHAPES = ['tickets', 'ticket_comments', 'kb_articles', 'assets', 'change_requests', 'users', 'teams', 'sla_policies', 'settings', 'notifications'];
@@ -172,8 +173,8 @@ describe.each(backends)('sync client on %s', (backend) => {
 		await rep.whenLive(SHAPES, 60_000);
 		rep.stop();
 		for (const shape of SHAPES) {
-			const mine = (await db.table(shape).toArray()).sort(byId);
-			const theirs = (await cold.table(shape).toArray()).sort(byId);
+			const mine = (await shapeRows(db, shape)).sort(byId);
+			const theirs = (await shapeRows(cold, shape)).sort(byId);
 			expect(mine, `table ${shape}`).toEqual(theirs);
 		}
 		expect(await db.overlays.count()).toBe(0);

@@ -28,6 +28,7 @@ import type { Backend } from '../support/backends';
 import { mulberry32, parseSeeds, chance, int, pick, type Rng } from '../support/convergence/prng';
 import { FaultyNet, type Offline } from '../support/convergence/net';
 import { allTickets } from '../../src/lib/client/tickets';
+import { shapeRows } from '../../sync/client/packed';
 
 const backends = inject('backends') as Backend[];
 const SEEDS = parseSeeds();
@@ -173,7 +174,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 			await rep.whenLive(SHAPES, 30_000);
 			rep.stop();
 			const out: Record<string, any[]> = {};
-			for (const s of SHAPES) out[s] = (await cold.table(s).toArray()).sort(byId);
+			for (const s of SHAPES) out[s] = (await shapeRows(cold, s)).sort(byId);
 			return out;
 		} finally {
 			rep.stop();
@@ -183,7 +184,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 
 	const tables = async (d: Device) => {
 		const out: Record<string, any[]> = {};
-		for (const s of SHAPES) out[s] = (await d.db.table(s).toArray()).sort(byId);
+		for (const s of SHAPES) out[s] = (await shapeRows(d.db, s)).sort(byId);
 		return out;
 	};
 
