@@ -60,7 +60,11 @@ export const SHAPE_STORES_V4: Partial<Record<ShapeName, string>> = {
  */
 export const SHAPE_STORES_V5: Record<string, string | null> = {
 	tickets: null,
-	ticketPages: '++pid, *ids'
+	ticketPages: '++pid, *ids',
+	// The first screenful each ticket list last showed (src/lib/client/tickets.ts `saveScreen`), so
+	// the next visit paints it from one record instead of reading every page. Synced data: cleared
+	// with it.
+	ticketScreens: 'key'
 };
 
 /** Shapes stored packed (./packed.ts) → their page store. */

@@ -24,6 +24,7 @@ import {
 
 import { PAGE_SIZE, type PageRecord } from '$sync/client/packed';
 import { DEFAULT_DB_NAME } from './db-name';
+import { forgetSavedScreens } from './tickets';
 
 export { DEFAULT_DB_NAME };
 
@@ -64,6 +65,8 @@ export interface UploadRecord {
 export class OutpostDb extends Dexie implements SyncDatabase {
 	/** The tickets, packed (sync/client/packed.ts); read them through ./tickets.ts only. */
 	ticketPages!: Table<PageRecord, number>;
+	/** The first screenful each ticket list last showed (./tickets.ts `saveScreen`). */
+	ticketScreens!: Table<{ key: string; rows: unknown[]; savedAt: number }, string>;
 	ticket_comments!: Table<CommentRow, string>;
 	ticket_attachments!: Table<AttachmentRow, string>;
 	kb_articles!: Table<Row, string>;
@@ -148,10 +151,11 @@ export async function closeDb(name = DEFAULT_DB_NAME, opts: { delete?: boolean }
  * carry their user id and are replayed only when that same user signs in again.
  */
 export async function clearSyncedData(db: OutpostDb = getDb()): Promise<void> {
-	const tables = SHAPE_NAMES.map((n) => db.table(storeOf(n)));
+	const tables = [...SHAPE_NAMES.map((n) => db.table(storeOf(n))), db.ticketScreens];
 	await db.transaction('rw', [...tables, db.shapeState, db.seenTxids], async () => {
 		for (const t of tables) await t.clear();
 		await db.shapeState.clear();
 		await db.seenTxids.clear();
 	});
+	forgetSavedScreens();
 }

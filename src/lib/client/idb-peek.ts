@@ -86,6 +86,15 @@ export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekO
 	});
 }
 
+/** One record by key, without Dexie; null when the database, store or record is not there. */
+export function peekRecord<T>(store: string, key: IDBValidKey, dbName?: string): Promise<T | null> {
+	return withStore<T>(store, dbName, (os, done) => {
+		const req = os.get(key);
+		req.onsuccess = () => done((req.result as T | undefined) ?? null);
+		req.onerror = () => done(null);
+	});
+}
+
 /** Pages read per request by `peekPacked` (a few MB of rows at a time). */
 const PEEK_PAGES = 50;
 

@@ -9,7 +9,7 @@
 import { PACKED_SHAPES } from '$sync/client/schema';
 import { packedAll, packedCount, packedGet } from '$sync/client/packed';
 import { withOverlays, type WithPending } from '$sync/client/overlays';
-import { peekPacked } from './idb-peek';
+import { peekPacked, peekRecord } from './idb-peek';
 import type { OutpostDb, TicketRow } from './db';
 
 /** The IndexedDB store that holds the tickets (pages of rows). */
@@ -51,6 +51,62 @@ export function ticketsTouched(db: { name: string }, parts: Record<string, unkno
 	const prefix = `idb://${db.name}/${TICKETS_STORE}/`;
 	for (const key in parts) if (key.startsWith(prefix)) return true;
 	return false;
+}
+
+/**
+ * Without Dexie: the first screenful a list last saved under `key` (`saveScreen`), or null. Reading
+ * every page for a first screenful costs about as much as the full list (the rows are not indexed
+ * any more), so a list shows this one record first, then its live rows.
+ */
+export async function peekScreen<T>(key: string, dbName?: string): Promise<T[] | null> {
+	const rec = await peekRecord<{ rows: T[] }>(SCREENS_STORE, key, dbName);
+	return rec?.rows ?? null;
+}
+
+const SCREENS_STORE = 'ticketScreens';
+
+export const techScreenKey = (uid: string) => `tech:${uid}`;
+export const portalScreenKey = (uid: string) => `portal:${uid}`;
+/** Rows the portal shows first. */
+export const PORTAL_FIRST = 50;
+const DONE = new Set(['resolved', 'closed']);
+
+/** The `n` most recently updated tickets not resolved or closed (the portal's first screenful). */
+export function newestOpen<T extends TicketRow>(rows: readonly T[], n: number): T[] {
+	return rows
+		.filter((r) => !r.deleted_at && !DONE.has(String(r.status)))
+		.sort((a, b) => String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? '')))
+		.slice(0, n);
+}
+const saved = new Map<string, string>();
+const pendingSaves = new Map<string, { db: OutpostDb; rows: () => unknown[] }>();
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** After the saved screens were cleared (sign-out): the next save writes whatever it gets. */
+export function forgetSavedScreens(): void {
+	saved.clear();
+	pendingSaves.clear();
+}
+
+/**
+ * Remembers a list's first screenful for its next visit (`peekScreen`). `rows` is called later
+ * (saves are coalesced per key, one write a second at most), and a screen equal to the one last
+ * saved (same ids and updated_at) is not written again.
+ */
+export function saveScreen(db: OutpostDb, key: string, rows: () => unknown[]): void {
+	pendingSaves.set(`${db.name}\n${key}`, { db, rows });
+	saveTimer ??= setTimeout(() => {
+		saveTimer = undefined;
+		const batch = [...pendingSaves];
+		pendingSaves.clear();
+		for (const [k, { db, rows }] of batch) {
+			const value = rows();
+			const sig = value.map((r) => `${(r as TicketRow).id}@${(r as TicketRow).updated_at}`).join();
+			if (saved.get(k) === sig) continue;
+			saved.set(k, sig);
+			void db.ticketScreens.put({ key: k.slice(k.indexOf('\n') + 1), rows: value, savedAt: Date.now() }).catch(() => saved.delete(k));
+		}
+	}, 1_000);
 }
 
 /**

@@ -7,7 +7,7 @@
 //   Stage 2 (`refine`, here; synchronous, per debounced keystroke): text, tags and type over those
 //      rows, order-preserving, so it stays a linear pass.
 import type { TicketRow } from '../db';
-import { peekTickets } from '../tickets';
+import { peekScreen, peekTickets } from '../tickets';
 import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/constants';
 import { SOON_MS, slaState, type SlaKind } from './sla';
 
@@ -268,12 +268,29 @@ export function refine(rows: QueueRow[], f: Pick<QueueFilters, 'text' | 'tags' |
 }
 
 
+/** Rows the desk shows first. */
+export const FIRST_SCREEN = 60;
+
+/** Where a view's first screenful is saved (../tickets.ts `saveScreen`): per user, view, filters, sort. */
+export function deskScreenKey(q: QueueQuery): string {
+	return `desk:${JSON.stringify([q.userId, q.view, q.filters, q.sort])}`;
+}
+
+/** A view's first screenful: its `limit` most recently updated rows, in `sort` order. */
+export function firstScreen(rows: readonly QueueRow[], sort: SortKey, limit = FIRST_SCREEN): QueueRow[] {
+	const newest = [...rows].sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0)).slice(0, limit);
+	return sortRows(newest, sort, 'updated_desc');
+}
+
 /**
- * A quick first screenful (sorted by `q.sort`) while the full view loads, read without Dexie
- * (../tickets.ts `peekTickets`): the tickets are stored packed, so every page is read and the
- * matching rows' newest `limit` kept. Null when there is no local database yet.
+ * A quick first screenful (sorted by `q.sort`) while the full view loads, read without Dexie: the
+ * one the view last showed (saved by `watchQueue`), else every page read (../tickets.ts
+ * `peekTickets`: the tickets are stored packed, not indexed) and the newest `limit` matching rows
+ * kept. Null when there is no local database yet.
  */
-export async function peekFirstPage(q: QueueQuery, limit = 60, dbName?: string): Promise<QueueRow[] | null> {
+export async function peekFirstPage(q: QueueQuery, limit = FIRST_SCREEN, dbName?: string): Promise<QueueRow[] | null> {
+	const screen = await peekScreen<QueueRow>(deskScreenKey(q), dbName);
+	if (screen) return screen.slice(0, limit);
 	const now = q.now ?? Date.now();
 	const test = matcher({ ...q, now });
 	const statuses: ReadonlySet<string> | null = q.filters.status.length ? new Set(q.filters.status) : q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching' ? new Set(OPEN_STATUSES) : null;
@@ -287,6 +304,5 @@ export async function peekFirstPage(q: QueueQuery, limit = 60, dbName?: string):
 	};
 	const got = await peekTickets(keep, { dbName });
 	if (!got) return null;
-	out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
-	return sortRows(out.slice(0, limit), q.sort, 'updated_desc');
+	return firstScreen(out, q.sort, limit);
 }

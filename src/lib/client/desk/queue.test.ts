@@ -2,7 +2,7 @@
 // indexes, overlays move rows in and out, the text/tags/type pass keeps the order.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutpostDb } from '../db';
+import { OutpostDb, clearSyncedData } from '../db';
 import { emptyFilters, loadQueue, peekFirstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
@@ -160,5 +160,23 @@ describe('watchQueue', () => {
 		await new Promise((r) => setTimeout(r, 120));
 		expect(seen.length).toBe(n);
 		stop();
+	});
+
+	it('saves the first screenful it showed; the next peek paints it from that one record; sign-out clears it', async () => {
+		await seed();
+		const query = q({ view: 'open', sort: 'priority' });
+		let shown: string[] = [];
+		const stop = watchQueue(db, query, { rows: (r) => (shown = ids(r)), error: (e) => { throw e; } }, 50);
+		for (let i = 0; i < 300 && !(await db.ticketScreens.count()); i++) await new Promise((r) => setTimeout(r, 10));
+		stop();
+		expect(shown).toEqual(['t2', 't1', 't3']);
+		// Changed underneath: the saved screen still answers the peek (the live view replaces it).
+		await patchTicket(db, 't1', { status: 'closed' });
+		expect(ids((await peekFirstPage(query, 60, db.name))!)).toEqual(['t2', 't1', 't3']);
+		// Without a saved screen (another view), every page is read.
+		expect(ids((await peekFirstPage(q({ view: 'open' }), 60, db.name))!)).toEqual(['t2', 't3']);
+		await clearSyncedData(db);
+		expect(await db.ticketScreens.count()).toBe(0);
+		expect(await peekFirstPage(query, 60, db.name)).toEqual([]);
 	});
 });

@@ -5,8 +5,8 @@
 // re-exported here.
 import Dexie from 'dexie';
 import type { OutpostDb, TicketRow } from '../db';
-import { allTickets, ticketsTouched } from '../tickets';
-import { CLOSED_STATUSES, OPEN_STATUSES, RECENT_CLOSED_DAYS, comparator, matcher, project, type QueueQuery, type QueueRow } from './queue-core';
+import { allTickets, saveScreen, ticketsTouched } from '../tickets';
+import { CLOSED_STATUSES, OPEN_STATUSES, RECENT_CLOSED_DAYS, comparator, deskScreenKey, firstScreen, matcher, project, type QueueQuery, type QueueRow } from './queue-core';
 
 export * from './queue-core';
 export * from './queue-overlays';
@@ -83,7 +83,11 @@ export function watchQueue(db: OutpostDb, q: QueueQuery, on: { rows: (rows: Queu
 		dirty = false;
 		try {
 			const rows = await loadQueue(db, { ...q, now: Date.now() });
-			if (!stopped) on.rows(rows);
+			if (!stopped) {
+				on.rows(rows);
+				// The next visit paints this first (peekFirstPage).
+				saveScreen(db, deskScreenKey(q), () => firstScreen(rows, q.sort));
+			}
 		} catch (e) {
 			if (!stopped) on.error(e);
 		} finally {

@@ -3,11 +3,18 @@
 // portal paints its first rows with ../tickets.ts `peekTickets` while this (and Dexie) arrive.
 import { liveQuery } from 'dexie';
 import { getDb, type TicketRow } from '../db';
-import { ticketsWithOverlays } from '../tickets';
+import { newestOpen, PORTAL_FIRST, portalScreenKey, saveScreen, ticketsWithOverlays } from '../tickets';
 import type { WithPending } from '$sync/client/overlays';
 
 export function watchMyRequests(uid: string, on: { next: (rows: WithPending<TicketRow>[]) => void; error: (e: unknown) => void }): () => void {
 	const db = getDb();
-	const sub = liveQuery(() => ticketsWithOverlays(db, (r) => r.requester_id === uid)).subscribe(on);
+	const sub = liveQuery(() => ticketsWithOverlays(db, (r) => r.requester_id === uid)).subscribe({
+		next: (rows) => {
+			on.next(rows);
+			// The next visit paints these first (../tickets.ts `peekScreen`): my newest open requests.
+			saveScreen(db, portalScreenKey(uid), () => newestOpen(rows, PORTAL_FIRST));
+		},
+		error: on.error
+	});
 	return () => sub.unsubscribe();
 }

@@ -3,7 +3,7 @@
 // paints its first rows with ../tickets.ts `peekTickets` while this (and Dexie) arrive.
 import { liveQuery } from 'dexie';
 import { getDb, type TicketRow } from '../db';
-import { ticketsWithOverlays } from '../tickets';
+import { saveScreen, techScreenKey, ticketsWithOverlays } from '../tickets';
 import type { WithPending } from '$sync/client/overlays';
 import type { Row } from '$sync/client/schema';
 
@@ -11,7 +11,14 @@ type On<T> = { next: (v: T) => void; error: (e: unknown) => void };
 
 export function watchMyJobs(uid: string, on: On<WithPending<TicketRow>[]>): () => void {
 	const db = getDb();
-	const sub = liveQuery(() => ticketsWithOverlays(db, (r) => r.assignee_id === uid)).subscribe(on);
+	const sub = liveQuery(() => ticketsWithOverlays(db, (r) => r.assignee_id === uid)).subscribe({
+		next: (rows) => {
+			on.next(rows);
+			// The next visit paints these first (../tickets.ts `peekScreen`).
+			saveScreen(db, techScreenKey(uid), () => rows.slice(0, 500));
+		},
+		error: on.error
+	});
 	return () => sub.unsubscribe();
 }
 
