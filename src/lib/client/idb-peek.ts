@@ -22,7 +22,7 @@ export interface PeekOptions<T> {
  * Opens the database read-only (never creating it) and hands `read` one store; null when the
  * database or store is not there, or anything fails.
  */
-function withStore<R>(store: string, dbName: string | undefined, read: (os: IDBObjectStore, done: (v: R | null) => void) => void): Promise<R | null> {
+function withStore<R>(store: string, dbName: string | undefined, read: (os: IDBObjectStore, done: (v: R | null) => void) => void, mode: IDBTransactionMode = 'readonly'): Promise<R | null> {
 	if (typeof indexedDB === 'undefined') return Promise.resolve(null);
 	return new Promise((resolve) => {
 		let req: IDBOpenDBRequest;
@@ -44,7 +44,7 @@ function withStore<R>(store: string, dbName: string | undefined, read: (os: IDBO
 			};
 			try {
 				if (!db.objectStoreNames.contains(store)) return done(null);
-				read(db.transaction(store, 'readonly').objectStore(store), done);
+				read(db.transaction(store, mode).objectStore(store), done);
 			} catch {
 				done(null);
 			}
@@ -93,6 +93,21 @@ export function peekRecord<T>(store: string, key: IDBValidKey, dbName?: string):
 		req.onsuccess = () => done((req.result as T | undefined) ?? null);
 		req.onerror = () => done(null);
 	});
+}
+
+/** Puts one record without Dexie (when the database and store exist); resolves whether it was stored. */
+export async function putRecord(store: string, value: unknown, dbName?: string): Promise<boolean> {
+	const ok = await withStore<boolean>(
+		store,
+		dbName,
+		(os, done) => {
+			const req = os.put(value);
+			req.onsuccess = () => os.transaction.addEventListener('complete', () => done(true));
+			req.onerror = () => done(false);
+		},
+		'readwrite'
+	);
+	return ok === true;
 }
 
 /** Pages read per request by `peekPacked` (a few MB of rows at a time). */

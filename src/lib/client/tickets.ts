@@ -9,7 +9,7 @@
 import { PACKED_SHAPES } from '$sync/client/schema';
 import { packedAll, packedCount, packedGet } from '$sync/client/packed';
 import { withOverlays, type WithPending } from '$sync/client/overlays';
-import { peekPacked, peekRecord } from './idb-peek';
+import { peekPacked, peekRecord, putRecord } from './idb-peek';
 import type { OutpostDb, TicketRow } from './db';
 
 /** The IndexedDB store that holds the tickets (pages of rows). */
@@ -64,6 +64,11 @@ export async function peekScreen<T>(key: string, dbName?: string): Promise<T[] |
 }
 
 const SCREENS_STORE = 'ticketScreens';
+
+/** Without Dexie: saves a first screenful computed by a peek (the live list saves its own later). */
+export function putScreen(key: string, rows: unknown[], dbName?: string): Promise<boolean> {
+	return putRecord(SCREENS_STORE, { key, rows, savedAt: Date.now() }, dbName);
+}
 
 export const techScreenKey = (uid: string) => `tech:${uid}`;
 export const portalScreenKey = (uid: string) => `portal:${uid}`;

@@ -7,7 +7,7 @@
 //   Stage 2 (`refine`, here; synchronous, per debounced keystroke): text, tags and type over those
 //      rows, order-preserving, so it stays a linear pass.
 import type { TicketRow } from '../db';
-import { peekScreen, peekTickets } from '../tickets';
+import { peekScreen, peekTickets, putScreen } from '../tickets';
 import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/constants';
 import { SOON_MS, slaState, type SlaKind } from './sla';
 
@@ -304,5 +304,7 @@ export async function peekFirstPage(q: QueueQuery, limit = FIRST_SCREEN, dbName?
 	};
 	const got = await peekTickets(keep, { dbName });
 	if (!got) return null;
-	return firstScreen(out, q.sort, limit);
+	const first = firstScreen(out, q.sort, limit);
+	await putScreen(deskScreenKey(q), first, dbName);
+	return first;
 }

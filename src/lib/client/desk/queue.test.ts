@@ -173,8 +173,9 @@ describe('watchQueue', () => {
 		// Changed underneath: the saved screen still answers the peek (the live view replaces it).
 		await patchTicket(db, 't1', { status: 'closed' });
 		expect(ids((await peekFirstPage(query, 60, db.name))!)).toEqual(['t2', 't1', 't3']);
-		// Without a saved screen (another view), every page is read.
+		// Without a saved screen (another view), every page is read, and the result saved for next time.
 		expect(ids((await peekFirstPage(q({ view: 'open' }), 60, db.name))!)).toEqual(['t2', 't3']);
+		expect(await db.ticketScreens.count()).toBe(2);
 		await clearSyncedData(db);
 		expect(await db.ticketScreens.count()).toBe(0);
 		expect(await peekFirstPage(query, 60, db.name)).toEqual([]);
