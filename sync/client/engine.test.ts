@@ -6,6 +6,7 @@ import { SyncEngine, SYNC_LOCK, type SyncEngineOptions } from './engine';
 import { defaultOptimistic } from './optimistic';
 import { withOverlays } from './overlays';
 import { OutpostDb } from '../../src/lib/client/db';
+import { getTicket, countTickets, allTickets } from '../../src/lib/client/tickets';
 
 /** A minimal in-process stand-in for navigator.locks (exclusive, FIFO, abortable while queued). */
 class FakeLocks {
@@ -72,7 +73,7 @@ describe('SyncEngine', () => {
 		const pending = e.mutate('ticket.update', { id: t1.id, set: { subject: 'Edited offline', priority: 'high' }, base: { subject: t1.subject, priority: t1.priority } });
 		await pending;
 		await until(async () => (await db.outbox.count()) === 0 && (await db.overlays.count()) === 0, { what: 'confirmed' });
-		const rows = await db.tickets.toArray();
+		const rows = await allTickets(db);
 		expect(withOverlays(rows, await db.overlays.toArray()).find((r) => r.id === t1.id)).toMatchObject({ subject: 'Edited offline', priority: 'high' });
 		expect(rows.map((r) => [r.id, r.subject, r.priority]).sort()).toEqual(peer.rows('tickets').map((r) => [r.id, r.subject, r.priority]).sort());
 	});
@@ -82,9 +83,9 @@ describe('SyncEngine', () => {
 		e.start();
 		await e.replicator.whenLive();
 		await e.mutate('ticket.update', { id: t1.id, set: { subject: 'Not yet sent' }, base: { subject: t1.subject } });
-		const shown = withOverlays(await db.tickets.toArray(), await db.overlays.toArray(), { table: 'tickets' });
+		const shown = withOverlays(await allTickets(db), await db.overlays.toArray(), { table: 'tickets' });
 		expect(shown.find((r) => r.id === t1.id)).toMatchObject({ subject: 'Not yet sent', $pending: true, $pendingFields: expect.arrayContaining(['subject', 'updated_at']) });
-		expect((await db.tickets.get(t1.id))!.subject).toBe(t1.subject);
+		expect((await getTicket(db, t1.id))!.subject).toBe(t1.subject);
 	});
 
 	it('one tab leads (Web Lock): the other only enqueues; when the leader goes, it takes over', async () => {
@@ -106,7 +107,7 @@ describe('SyncEngine', () => {
 
 		// a mutation made in tab B is sent by the leader A
 		await b.mutate('ticket.update', { id: t1.id, set: { subject: 'From tab B' }, base: { subject: t1.subject } });
-		await until(async () => (await db.outbox.count()) === 0 && (await db.tickets.get(t1.id))?.subject === 'From tab B', { what: 'leader flushed B’s mutation' });
+		await until(async () => (await db.outbox.count()) === 0 && (await getTicket(db, t1.id))?.subject === 'From tab B', { what: 'leader flushed B’s mutation' });
 		expect(fetchesB).toHaveLength(0);
 
 		// the leader tab closes: B takes over and syncs
@@ -115,7 +116,7 @@ describe('SyncEngine', () => {
 		await b.replicator.whenLive();
 		expect(fetchesB.length).toBeGreaterThan(0);
 		peer.change('tickets', 'insert', ticket(3));
-		await until(async () => (await dbB.tickets.count()) === 3, { what: 'B replicates' });
+		await until(async () => (await countTickets(dbB)) === 3, { what: 'B replicates' });
 		b.stop();
 		dbB.close();
 	});
@@ -132,7 +133,7 @@ describe('SyncEngine', () => {
 		await e.mutate('ticket.update', { id: t1.id, set: { subject: 'queued while signed out' }, base: { subject: t1.subject } });
 		token = 'good';
 		e.signedIn('u1');
-		await until(async () => (await db.tickets.count()) === 3 && (await db.outbox.count()) === 0 && (await db.overlays.count()) === 0, { what: 'resumed' });
+		await until(async () => (await countTickets(db)) === 3 && (await db.outbox.count()) === 0 && (await db.overlays.count()) === 0, { what: 'resumed' });
 		expect(e.status().needsSignIn).toBe(false);
 	});
 });

@@ -1,10 +1,11 @@
 // ShapeStream → Dexie replication against a real HTTP protocol peer speaking the Shape API,
 // on real Dexie (fake-indexeddb), with the real @electric-sql/client.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { freshDb, until, FAST, sleep } from './testing/helpers';
+import { putTickets, freshDb, until, FAST, sleep } from './testing/helpers';
 import { startPeer, ticket, TICKET_SCHEMA, type ProtocolPeer } from './testing/peer';
 import { Replicator } from './replicator';
 import type { OutpostDb } from '../../src/lib/client/db';
+import { getTicket, countTickets, allTickets } from '../../src/lib/client/tickets';
 
 let peer: ProtocolPeer;
 let db: OutpostDb;
@@ -35,7 +36,7 @@ describe('replicator', () => {
 		await r.start();
 		await r.whenLive();
 
-		const row = await db.tickets.get(t1.id);
+		const row = await getTicket(db, t1.id);
 		expect(row).toEqual({
 			id: t1.id,
 			number: 1001,
@@ -57,15 +58,15 @@ describe('replicator', () => {
 
 		// replica=default: the update carries only id + changed columns; the stored row keeps the rest
 		peer.change('tickets', 'update', { id: t1.id, status: 'in_progress', tags: ['printer', 'urgent'] });
-		await until(async () => (await db.tickets.get(t1.id))?.status === 'in_progress', { what: 'update' });
-		expect(await db.tickets.get(t1.id)).toMatchObject({ subject: 'Ticket 1', number: 1001, tags: ['printer', 'urgent'], custom_fields: { floor: 2 } });
+		await until(async () => (await getTicket(db, t1.id))?.status === 'in_progress', { what: 'update' });
+		expect(await getTicket(db, t1.id)).toMatchObject({ subject: 'Ticket 1', number: 1001, tags: ['printer', 'urgent'], custom_fields: { floor: 2 } });
 
 		peer.change('tickets', 'insert', ticket(3));
 		peer.change('tickets', 'delete', { id: t2.id });
-		await until(async () => (await db.tickets.count()) === 2 && !(await db.tickets.get(t2.id)), { what: 'insert+delete' });
-		expect((await db.tickets.toArray()).map((t) => t.number).sort()).toEqual([1001, 1003]);
+		await until(async () => (await countTickets(db)) === 2 && !(await getTicket(db, t2.id)), { what: 'insert+delete' });
+		expect((await allTickets(db)).map((t) => t.number).sort()).toEqual([1001, 1003]);
 		// indexes work on synced rows
-		expect(await db.tickets.where('status').equals('in_progress').count()).toBe(1);
+		expect((await allTickets(db, (t) => t.status === 'in_progress')).length).toBe(1);
 		await until(async () => (await db.shapeState.get('tickets'))?.offset === '3_0', { what: 'offset 3_0' });
 
 		// the wire: snapshot, non-live catch-up, then live long-polls with the cursor echoed
@@ -81,7 +82,7 @@ describe('replicator', () => {
 		await make().start();
 		await rep!.whenLive();
 		peer.change('tickets', 'insert', ticket(2));
-		await until(async () => (await db.tickets.count()) === 2);
+		await until(async () => (await countTickets(db)) === 2);
 		rep!.stop();
 		const stored = (await db.shapeState.get('tickets'))!;
 		expect(stored.offset).toBe('1_0');
@@ -91,7 +92,7 @@ describe('replicator', () => {
 		peer.change('tickets', 'insert', ticket(3));
 		const before = peer.requests.length;
 		await make().start();
-		await until(async () => (await db.tickets.count()) === 3 && (await db.tickets.get(ticket(1).id))?.subject === 'Renamed offline', { what: 'catch-up' });
+		await until(async () => (await countTickets(db)) === 3 && (await getTicket(db, ticket(1).id))?.subject === 'Renamed offline', { what: 'catch-up' });
 		const first = peer.requests.slice(before).find((r) => r.path === '/api/sync/shape')!;
 		expect(first.query).toMatchObject({ offset: '1_0', handle: stored.handle });
 		expect(first.query.live).toBeUndefined();
@@ -102,7 +103,7 @@ describe('replicator', () => {
 	it('must-refetch (409) clears the shape rows and position, keeps outbox/overlays, and re-syncs from scratch', async () => {
 		peer.defineShape('tickets', TICKET_SCHEMA, [ticket(1), ticket(2)]);
 		const clearedCounts: Promise<number>[] = [];
-		make({ onBatch: (_s, msgs) => msgs.some((m) => (m.headers as { control?: string }).control === 'must-refetch') && clearedCounts.push(db.tickets.count()) });
+		make({ onBatch: (_s, msgs) => msgs.some((m) => (m.headers as { control?: string }).control === 'must-refetch') && clearedCounts.push(countTickets(db)) });
 		await rep!.start();
 		await rep!.whenLive();
 		await db.overlays.add({ mutationId: 'm1', table: 'tickets', key: ticket(1).id, op: 'update', patch: { subject: 'mine' }, createdAt: Date.now() });
@@ -117,7 +118,7 @@ describe('replicator', () => {
 
 		await until(async () => (await db.shapeState.get('tickets'))?.handle === s.handle && rep!.state().tickets.phase === 'live', { what: 're-sync' });
 		expect(await clearedCounts[0]).toBe(0);
-		expect((await db.tickets.toArray()).map((t) => t.id).sort()).toEqual([ticket(2).id, ticket(5).id].sort());
+		expect((await allTickets(db)).map((t) => t.id).sort()).toEqual([ticket(2).id, ticket(5).id].sort());
 		expect(s.handle).not.toBe(oldHandle);
 		expect(await db.overlays.count()).toBe(1);
 		expect(await db.outbox.count()).toBe(1);
@@ -130,11 +131,11 @@ describe('replicator', () => {
 	it('a 400 on resume (offset out of bounds) resets the shape and syncs it again', async () => {
 		const s = peer.defineShape('tickets', TICKET_SCHEMA, [ticket(1)]);
 		await db.shapeState.put({ shape: 'tickets', handle: s.handle, offset: '77_0', updatedAt: 0 });
-		await db.tickets.put({ id: 'stale-row', subject: 'left over' });
+		await putTickets(db, [{ id: 'stale-row', subject: 'left over' }]);
 		peer.shapeFaults.set('tickets', [400]);
 		await make().start();
-		await until(async () => rep!.state().tickets.phase === 'live' && (await db.tickets.count()) === 1, { what: 'reset + resync' });
-		expect(await db.tickets.get('stale-row')).toBeUndefined();
+		await until(async () => rep!.state().tickets.phase === 'live' && (await countTickets(db)) === 1, { what: 'reset + resync' });
+		expect(await getTicket(db, 'stale-row')).toBeUndefined();
 		expect(shapeRequests().map((r) => r.query.offset).slice(0, 2)).toEqual(['77_0', '-1']);
 	});
 
@@ -143,7 +144,7 @@ describe('replicator', () => {
 		await make().start();
 		await rep!.whenLive();
 		const before = (await db.shapeState.get('tickets'))!;
-		const table = db.table('tickets'); // the instance the replicator writes through
+		const table = db.table('ticketPages'); // the instance the replicator writes through (tickets are packed)
 		const real = table.bulkPut.bind(table);
 		let failures = 0;
 		(table as { bulkPut: unknown }).bulkPut = (...args: Parameters<typeof real>) => {
@@ -152,12 +153,12 @@ describe('replicator', () => {
 		};
 		const seen: Array<{ phase: string; offset?: string; rows: number }> = [];
 		rep!.subscribe((st) => {
-			if (st.tickets.phase === 'error') void Promise.all([db.shapeState.get('tickets'), db.tickets.count()]).then(([s, rows]) => seen.push({ phase: 'error', offset: s?.offset, rows }));
+			if (st.tickets.phase === 'error') void Promise.all([db.shapeState.get('tickets'), countTickets(db)]).then(([s, rows]) => seen.push({ phase: 'error', offset: s?.offset, rows }));
 		});
 		peer.change('tickets', 'insert', ticket(2));
 		await until(() => seen.length > 0, { what: 'error phase' });
 		expect(seen[0]).toEqual({ phase: 'error', offset: before.offset, rows: 1 });
-		await until(async () => (await db.tickets.count()) === 2 && rep!.state().tickets.phase === 'live', { what: 'recovery' });
+		await until(async () => (await countTickets(db)) === 2 && rep!.state().tickets.phase === 'live', { what: 'recovery' });
 		expect((await db.shapeState.get('tickets'))!.offset).toBe('1_0');
 	});
 
@@ -165,7 +166,7 @@ describe('replicator', () => {
 		const all = Array.from({ length: 12 }, (_, i) => ticket(i + 1));
 		peer.defineShape('tickets', TICKET_SCHEMA, all);
 		peer.chunkSize = 3;
-		const table = db.table('tickets');
+		const table = db.table('ticketPages');
 		const real = table.bulkPut.bind(table);
 		let calls = 0;
 		(table as { bulkPut: unknown }).bulkPut = (...args: Parameters<typeof real>) => {
@@ -176,15 +177,15 @@ describe('replicator', () => {
 		const seen: Array<{ offset?: string; rows: number }> = [];
 		make();
 		rep!.subscribe((st) => {
-			if (st.tickets.phase === 'error') void Promise.all([db.shapeState.get('tickets'), db.tickets.count()]).then(([s, rows]) => seen.push({ offset: s?.offset, rows }));
+			if (st.tickets.phase === 'error') void Promise.all([db.shapeState.get('tickets'), countTickets(db)]).then(([s, rows]) => seen.push({ offset: s?.offset, rows }));
 		});
 		await rep!.start();
 		await until(() => seen.length > 0, { what: 'error phase' });
 		// Only the first chunk is stored (3 rows and the position after it, 0_1); chunk 3 was in flight and stored nothing.
 		expect(seen[0]).toEqual({ offset: '0_1', rows: 3 });
 		expect(calls).toBeGreaterThanOrEqual(3);
-		await until(async () => (await db.tickets.count()) === 12 && rep!.state().tickets.phase === 'live', { what: 'recovery' });
-		expect((await db.tickets.toArray()).map((r) => r.id).sort()).toEqual(all.map((t) => t.id).sort());
+		await until(async () => (await countTickets(db)) === 12 && rep!.state().tickets.phase === 'live', { what: 'recovery' });
+		expect((await allTickets(db)).map((r) => r.id).sort()).toEqual(all.map((t) => t.id).sort());
 		// Resumed from 0_1, not from scratch.
 		expect(peer.requests.filter((r) => r.path === '/api/sync/shape' && r.query.offset === '-1')).toHaveLength(1);
 	});
@@ -198,7 +199,7 @@ describe('replicator', () => {
 		await rep!.start();
 		await rep!.whenLive();
 		expect(phases).toContain('offline');
-		expect(await db.tickets.count()).toBe(1);
+		expect(await countTickets(db)).toBe(1);
 		expect(rep!.state().tickets.error).toBeUndefined();
 	});
 
@@ -229,12 +230,12 @@ describe('replicator', () => {
 		peer.change('tickets', 'insert', ticket(2));
 		await until(() => rep!.state().tickets.status === 401, { what: '401 state' });
 		expect(refreshes).toBeGreaterThan(0);
-		await until(async () => (await db.tickets.count()) === 2, { what: 'ticket 2 stored' });
+		await until(async () => (await countTickets(db)) === 2, { what: 'ticket 2 stored' });
 		const offset = (await db.shapeState.get('tickets'))!.offset;
 		peer.change('tickets', 'insert', ticket(3));
 		token = 'good';
 		rep!.authRestored();
-		await until(async () => (await db.tickets.count()) === 3, { what: 'resumed' });
+		await until(async () => (await countTickets(db)) === 3, { what: 'resumed' });
 		const resumed = shapeRequests().filter((r) => r.status === 200).at(-1)!;
 		expect(resumed.query.offset === offset || Number(resumed.query.offset.split('_')[0]) >= Number(offset.split('_')[0])).toBe(true);
 		expect(peer.requests.filter((r) => r.query.offset === '-1')).toHaveLength(1);

@@ -7,6 +7,8 @@
 // stream is aborted (it would otherwise carry on past the lost batch: subscriber errors are
 // swallowed) and restarted from the last stored position.
 //
+// - Packed shapes (tickets) are stored several rows per record (./packed.ts): same batches, same
+//   transaction, the rows go to pages instead.
 // - insert → put the full row; update (replica=default: key + changed columns) → merged into the
 //   stored row; delete → removed. Several messages for one key in a batch are folded in order.
 // - `must-refetch` (the client turns a 409 into it, with the new handle already adopted): that
@@ -23,7 +25,8 @@
 //   catches up when visible; in Node a timer-gap check reconnects after sleep.
 import { ShapeStream, FetchError, isChangeMessage, isControlMessage, type Message, type BackoffOptions, type Offset, type Row as ElectricRow } from '@electric-sql/client';
 import type { Table } from 'dexie';
-import { shapeTable, type Row, type ShapeStateRecord, type SyncDatabase } from './schema';
+import { shapeTable, storeOf, type Row, type ShapeStateRecord, type SyncDatabase } from './schema';
+import { writePacked, type PageTable } from './packed';
 import { keyFromMessageKey, parseShapeBody, shapeParser } from './values';
 import { confirmBySnapshot, confirmTxids, type PgSnapshot } from './txids';
 
@@ -189,7 +192,11 @@ class ShapeReplication {
 	readonly #owner: Replicator;
 	readonly #shape: string;
 	readonly #opts: ReplicatorOptions;
-	readonly #table: Table<Row, string>;
+	readonly #table: Table<Row, string> | PageTable;
+	/** Set when the shape is stored packed (./packed.ts): #table is its page store. */
+	readonly #packed: boolean;
+	/** The shape is in its initial snapshot on an empty store (stored as `fresh` with the position). */
+	#fresh = false;
 	#stream?: ShapeStream<ElectricRow>;
 	#abort?: AbortController;
 	#unsubscribe?: () => void;
@@ -217,7 +224,8 @@ class ShapeReplication {
 		this.#owner = owner;
 		this.#shape = shape;
 		this.#opts = opts;
-		this.#table = shapeTable(opts.db, shape);
+		this.#packed = storeOf(shape) !== shape;
+		this.#table = this.#packed ? (opts.db.table(storeOf(shape)) as PageTable) : shapeTable(opts.db, shape);
 		this.state = { shape, phase: 'stopped' };
 	}
 
@@ -304,6 +312,8 @@ class ShapeReplication {
 	#open(stored: ShapeStateRecord | undefined) {
 		const gen = ++this.#gen;
 		this.#lastBatch = stored?.batch ?? null;
+		// No stored position means no stored rows (both are written and cleared together).
+		this.#fresh = stored ? stored.fresh === true : true;
 		this.#lastSyncedAt = stored?.lastSyncedAt ?? this.state.lastSyncedAt;
 		const abort = new AbortController();
 		this.#abort = abort;
@@ -425,6 +435,7 @@ class ShapeReplication {
 			await db.shapeState.delete(this.#shape);
 		});
 		this.#lastBatch = null;
+		this.#fresh = true;
 	}
 
 	/** Waits for every started batch transaction to settle. */
@@ -488,6 +499,8 @@ class ShapeReplication {
 				}
 			}
 			const expected = this.#lastBatch;
+			const fresh = this.#fresh;
+			this.#fresh = fresh && !upToDate;
 			const batchId = `${gen}.${++this.#batchSeq}`;
 			const state: ShapeStateRecord = {
 				shape: this.#shape,
@@ -496,7 +509,8 @@ class ShapeReplication {
 				schema: this.#parseSchema(),
 				lastSyncedAt: upToDate ? now : this.#lastSyncedAt,
 				updatedAt: now,
-				batch: batchId
+				batch: batchId,
+				...(this.#fresh ? { fresh: true } : {})
 			};
 			this.#lastBatch = batchId;
 			this.#lastSyncedAt = state.lastSyncedAt;
@@ -506,9 +520,19 @@ class ShapeReplication {
 			const tx = db.transaction('rw', scope, async () => {
 				// Requested first, checked before anything else is written: the previous batch is stored.
 				const before = db.shapeState.get(this.#shape);
+				if (this.#packed) {
+					await writePacked(this.#table as PageTable, ops, fresh);
+					const stored = await before;
+					if ((stored?.batch ?? null) !== (expected ?? null)) throw new Error('the previous batch was not stored');
+					if (txids.size) await confirmTxids(db, this.#shape, txids, now);
+					if (snapshot) await confirmBySnapshot(db, this.#shape, snapshot, now);
+					await db.shapeState.put(state);
+					return;
+				}
+				const table = this.#table as Table<Row, string>;
 				if (needExisting.size) {
 					const keys = [...needExisting];
-					const existing = await this.#table.bulkGet(keys);
+					const existing = await table.bulkGet(keys);
 					keys.forEach((k, i) => {
 						if (existing[i]) rows.set(k, existing[i]!);
 					});
@@ -534,8 +558,8 @@ class ShapeReplication {
 				}
 				// Issued now (the rows are cloned now, even while an earlier transaction still runs).
 				const writes: Promise<unknown>[] = [];
-				if (puts.length) writes.push(this.#table.bulkPut(puts));
-				if (dels.length) writes.push(this.#table.bulkDelete(dels));
+				if (puts.length) writes.push(table.bulkPut(puts));
+				if (dels.length) writes.push(table.bulkDelete(dels));
 				for (const w of writes) w.catch(() => {});
 				const stored = await before;
 				if ((stored?.batch ?? null) !== (expected ?? null)) throw new Error('the previous batch was not stored');

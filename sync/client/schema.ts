@@ -52,6 +52,29 @@ export const SHAPE_STORES_V4: Partial<Record<ShapeName, string>> = {
 	tickets: 'id, assignee_id, team_id, priority, updated_at, requester_id, [status+updated_at]'
 };
 
+/**
+ * Version 5 (sync speed): tickets are stored packed, PAGE_SIZE rows per IndexedDB record
+ * (`./packed.ts`): Chromium's fixed cost per record made one record per row cap an initial sync at
+ * ~5k rows/s. The per-row `tickets` store and its six indexes go; readers filter in memory (the
+ * desk already refined and sorted in memory) through `src/lib/client/tickets.ts`.
+ */
+export const SHAPE_STORES_V5: Record<string, string | null> = {
+	tickets: null,
+	ticketPages: '++pid, *ids',
+	// The first screenful each ticket list last showed (src/lib/client/tickets.ts `saveScreen`), so
+	// the next visit paints it from one record instead of reading every page. Synced data: cleared
+	// with it.
+	ticketScreens: 'key'
+};
+
+/** Shapes stored packed (./packed.ts) → their page store. */
+export const PACKED_SHAPES: Partial<Record<ShapeName, string>> = { tickets: 'ticketPages' };
+
+/** The Dexie store holding a shape's rows (its page store when packed). */
+export function storeOf(shape: string): string {
+	return (PACKED_SHAPES as Record<string, string | undefined>)[shape] ?? shape;
+}
+
 /** Bookkeeping stores. Bump the Dexie version in db.ts when any spec here changes. */
 export const SYNC_STORES = {
 	shapeState: 'shape',
@@ -78,6 +101,8 @@ export interface ShapeStateRecord {
 	updatedAt: number;
 	/** Id of the batch that stored this position (the next batch checks it: batches commit in order). */
 	batch?: string;
+	/** Still in the initial snapshot of an empty store (packed shapes insert without lookups). */
+	fresh?: boolean;
 }
 
 /** A rejection as the server words it (src/lib/domain/mutations/envelope.ts `MutationError`). */
@@ -173,7 +198,8 @@ export interface SyncDatabase extends Dexie {
 	meta: Table<MetaRecord, string>;
 }
 
-/** Table of a synced shape (rows keyed by id). */
+/** Table of a synced shape stored one row per record (rows keyed by id); not for packed shapes. */
 export function shapeTable(db: SyncDatabase, shape: string): Table<Row, string> {
+	if (storeOf(shape) !== shape) throw new Error(`shape ${shape} is stored packed (sync/client/packed.ts)`);
 	return db.table(shape) as Table<Row, string>;
 }

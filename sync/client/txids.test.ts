@@ -8,6 +8,7 @@ import { Outbox, enqueueMutation } from './outbox';
 import { sweepPending } from './txids';
 import { withOverlays } from './overlays';
 import type { OutpostDb } from '../../src/lib/client/db';
+import { getTicket, allTickets } from '../../src/lib/client/tickets';
 
 const COMMENT_SCHEMA = { id: { type: 'uuid', pk_index: 0 }, ticket_id: { type: 'uuid' }, body: { type: 'text' }, created_at: { type: 'timestamptz' } };
 
@@ -47,20 +48,20 @@ describe('txid matching', () => {
 		expect(o).toMatchObject({ txid, patch: { subject: 'Mine' } });
 		expect(await db.pendingTxids.toArray()).toEqual([expect.objectContaining({ txid, tables: ['tickets'] })]);
 		// the UI still shows the pending value over the old synced row
-		const shown = withOverlays(await db.tickets.toArray(), await db.overlays.toArray(), { table: 'tickets' });
+		const shown = withOverlays(await allTickets(db), await db.overlays.toArray(), { table: 'tickets' });
 		expect(shown.find((r) => r.id === t1.id)).toMatchObject({ subject: 'Mine', $pending: true });
 
 		// an unrelated change (another txid) does not confirm it
 		peer.change('tickets', 'update', { id: ticket(2).id, status: 'waiting' });
-		await until(async () => (await db.tickets.get(ticket(2).id))?.status === 'waiting');
+		await until(async () => (await getTicket(db, ticket(2).id))?.status === 'waiting');
 		expect(await overlayFor(t1.id)).toHaveLength(1);
 
 		peer.change('tickets', 'update', { id: t1.id, subject: 'Mine' }, { txid });
 		await until(async () => (await overlayFor(t1.id)).length === 0, { what: 'overlay dropped' });
 		expect(await db.pendingTxids.count()).toBe(0);
-		expect((await db.tickets.get(t1.id))!.subject).toBe('Mine');
+		expect((await getTicket(db, t1.id))!.subject).toBe('Mine');
 		// the synced rows equal the server's
-		expect((await db.tickets.toArray()).map((r) => [r.id, r.subject, r.status]).sort()).toEqual(peer.rows('tickets').map((r) => [r.id, r.subject, r.status]).sort());
+		expect((await allTickets(db)).map((r) => [r.id, r.subject, r.status]).sort()).toEqual(peer.rows('tickets').map((r) => [r.id, r.subject, r.status]).sort());
 	});
 
 	it('handles the stream beating the mutation response (txid seen first)', async () => {
@@ -146,7 +147,7 @@ describe('txid matching', () => {
 		expect(await overlayFor(t1.id)).toHaveLength(1);
 		peer.rotate('tickets');
 		await until(async () => (await overlayFor(t1.id)).length === 0, { what: 'confirmed by snapshot' });
-		expect((await db.tickets.get(t1.id))!.subject).toBe('Folded');
+		expect((await getTicket(db, t1.id))!.subject).toBe('Folded');
 	});
 
 	it('drops at once: overlays of an applied mutation without txid, and on tables no stream replicates', async () => {

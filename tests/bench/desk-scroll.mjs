@@ -41,7 +41,7 @@ try {
 			r.onsuccess = () => res(r.result);
 			r.onerror = () => rej(r.error);
 		});
-		const tx = db.transaction(['tickets', 'users'], 'readwrite');
+		const tx = db.transaction(['ticketPages', 'users'], 'readwrite');
 		const users = tx.objectStore('users');
 		const agents = [];
 		for (let i = 0; i < 40; i++) {
@@ -49,7 +49,14 @@ try {
 			agents.push(id);
 			users.put({ id, name: `Agent ${i} Bench`, email: `agent${i}@bench.test`, role_keys: ['agent'], status: 'active', team_id: null });
 		}
-		const store = tx.objectStore('tickets');
+		// Tickets are stored packed, 100 rows per record, as the replicator writes them (sync/client/packed.ts).
+		const pages = tx.objectStore('ticketPages');
+		let buf = [];
+		const flush = () => {
+			if (buf.length) pages.add({ ids: buf.map((r) => r.id), rows: buf });
+			buf = [];
+		};
+		const store = { put: (row) => buf.push(row) === 100 && flush() };
 		const statuses = ['new', 'in_progress', 'waiting', 'in_progress', 'new', 'resolved', 'closed'];
 		const prios = ['low', 'medium', 'medium', 'high', 'critical'];
 		const words = ['Printer', 'VPN', 'Laptop', 'Outlook', 'Teams', 'Wi-Fi', 'Password', 'Monitor', 'Access', 'OneDrive'];
@@ -80,6 +87,7 @@ try {
 				deleted_at: null
 			});
 		}
+		flush();
 		await new Promise((res, rej) => {
 			tx.oncomplete = res;
 			tx.onerror = () => rej(tx.error);

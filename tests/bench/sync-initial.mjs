@@ -54,8 +54,9 @@ async function syncOnce(label, baseUrl, headers) {
 	const elapsed = performance.now() - t0;
 	const heap1 = process.memoryUsage().heapUsed;
 	rep.stop();
-	const count = await db.tickets.count();
-	const sample = await db.tickets.limit(1).first();
+	// Tickets are stored packed (sync/client/packed.ts): rows counted through the `ids` index.
+	const count = await db.ticketPages.where('ids').above('').count();
+	const sample = (await db.ticketPages.limit(1).first())?.rows[0];
 	await db.delete();
 	const line = `${label.padEnd(7)} ${count} rows in ${ms(elapsed)} → ${Math.round(count / (elapsed / 1000)).toLocaleString('en')} rows/s (${requests} requests, ${batches} batches${bytes ? `, ${mb(bytes)} body` : ''}; awaiting response headers ${ms(serverMs)} in total, partly overlapped by prefetch; heap ${mb(heap1 - heap0)})`;
 	console.log(line);

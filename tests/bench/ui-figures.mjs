@@ -96,8 +96,15 @@ try {
 				r.onsuccess = () => res(r.result);
 				r.onerror = () => rej(r.error);
 			});
-			const tx = db.transaction(['tickets'], 'readwrite');
-			const store = tx.objectStore('tickets');
+			const tx = db.transaction(['ticketPages'], 'readwrite');
+			// Tickets are stored packed, 100 rows per record, as the replicator writes them (sync/client/packed.ts).
+			const pages = tx.objectStore('ticketPages');
+			let buf = [];
+			const flush = () => {
+				if (buf.length) pages.add({ ids: buf.map((r) => r.id), rows: buf });
+				buf = [];
+			};
+			const store = { put: (row) => buf.push(row) === 100 && flush() };
 			const statuses = ['new', 'in_progress', 'waiting', 'in_progress', 'new', 'resolved', 'closed'];
 			const prios = ['low', 'medium', 'medium', 'high', 'critical'];
 			const now = Date.now();
@@ -123,6 +130,7 @@ try {
 					deleted_at: null
 				});
 			}
+			flush();
 			await new Promise((res, rej) => {
 				tx.oncomplete = res;
 				tx.onerror = () => rej(tx.error);
@@ -150,14 +158,16 @@ try {
 	const js = {};
 	const rows = {};
 	const lcps = {};
+	const unsaved = {};
 	for (const [path, selector, shell] of [
 		['/tech', '[data-testid="tech-job"]', '.tech h1'],
 		['/portal', '[data-testid="portal-list"] li', '.portal h1'],
 		['/tickets', '[data-testid="queue-list"] .qrow', '#queue-title']
 	]) {
 		js[path] = await initialJs(path, shell);
-		// warm: the second visit (Dexie open and filled, scripts compiled once)
-		await firstRow(path, selector);
+		// warm: the second visit (Dexie open and filled, scripts compiled once). It is also the first
+		// with no first screenful saved (src/lib/client/tickets.ts `peekScreen`): it reads every page.
+		unsaved[path] = await firstRow(path, selector);
 		const runs = [];
 		for (let i = 0; i < 3; i++) runs.push(await firstRow(path, selector));
 		rows[path] = runs.sort((a, b) => a - b)[1];
@@ -171,7 +181,7 @@ try {
 	console.log('First list render from a warm Dexie (navigation start → first row; median of 3; target ≤ 300 ms):');
 	for (const [p, v] of Object.entries(rows)) {
 		const b = breakdown[p];
-		console.log(`  ${p}: ${ms(v)} (last run: HTML at ${ms(b.html)}, its first row ${ms(b.row - b.html)} after the HTML; last script by then at ${ms(b.scripts)}; /api/v1/me answered at ${ms(b.me)}, not waited for)`);
+		console.log(`  ${p}: ${ms(v)} (first visit, no saved first screenful: ${ms(unsaved[p])}; last run: HTML at ${ms(b.html)}, its first row ${ms(b.row - b.html)} after the HTML; last script by then at ${ms(b.scripts)}; /api/v1/me answered at ${ms(b.me)}, not waited for)`);
 	}
 	console.log(`  (machine load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
 	console.log('LCP on loopback:');

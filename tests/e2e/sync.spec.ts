@@ -17,7 +17,7 @@ async function signIn(page: Page, next: string) {
 	await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, '\\?')}$`));
 }
 
-/** Rows of a Dexie table, read with the raw IndexedDB API (no app code involved). */
+/** Rows of a synced shape, read with the raw IndexedDB API (no app code involved). */
 function idbCount(page: Page, table: string): Promise<number> {
 	return page.evaluate(
 		(name) =>
@@ -26,7 +26,8 @@ function idbCount(page: Page, table: string): Promise<number> {
 				open.onerror = () => reject(open.error);
 				open.onsuccess = () => {
 					const db = open.result;
-					const req = db.transaction(name, 'readonly').objectStore(name).count();
+					// Tickets are stored packed (sync/client/packed.ts): count the `ids` index, one entry per row.
+					const req = name === 'tickets' ? db.transaction('ticketPages', 'readonly').objectStore('ticketPages').index('ids').count() : db.transaction(name, 'readonly').objectStore(name).count();
 					req.onsuccess = () => {
 						resolve(req.result);
 						db.close();

@@ -15,6 +15,8 @@ import { withOverlays } from '../../sync/client/overlays';
 import type { OutpostDb } from '../../src/lib/client/db';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
+import { getTicket, allTickets } from '../../src/lib/client/tickets';
+import { shapeRows } from '../../sync/client/packed';
 
 const backends = inject('backends') as Backend[];
 const SHAPES = ['tickets', 'ticket_comments', 'kb_articles', 'assets', 'change_requests', 'users', 'teams', 'sla_policies', 'settings', 'notifications'];
@@ -114,10 +116,10 @@ describe.each(backends)('sync client on %s', (backend) => {
 		// ticket.create: the optimistic insert shows at once, then the real row replaces it
 		const ticketId = uuidv7();
 		const created = await e.mutate('ticket.create', { id: ticketId, subject: 'Laptop will not boot', description: 'Black screen', priority: 'high' });
-		const shown = withOverlays(await db.tickets.toArray(), await db.overlays.toArray(), { table: 'tickets' });
+		const shown = withOverlays(await allTickets(db), await db.overlays.toArray(), { table: 'tickets' });
 		expect(shown.find((t) => t.id === ticketId)).toMatchObject({ subject: 'Laptop will not boot', status: 'new', $pending: true });
 		await confirmed(db, created.id);
-		const row = (await db.tickets.get(ticketId))!;
+		const row = (await getTicket(db, ticketId))!;
 		expect(row).toMatchObject({ id: ticketId, subject: 'Laptop will not boot', description: 'Black screen', priority: 'high', status: 'new', requester_id: adminId });
 		expect(typeof row.number).toBe('number');
 		expect(row.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -128,7 +130,7 @@ describe.each(backends)('sync client on %s', (backend) => {
 		const commentId = uuidv7();
 		const com = await e.mutate('comment.add', { id: commentId, ticket_id: ticketId, body: 'Looking into it', internal: true });
 		for (const m of [upd, st, com]) await confirmed(db, m.id);
-		expect(await db.tickets.get(ticketId)).toMatchObject({ subject: 'Laptop does not boot', priority: 'critical', status: 'in_progress' });
+		expect(await getTicket(db, ticketId)).toMatchObject({ subject: 'Laptop does not boot', priority: 'critical', status: 'in_progress' });
 		expect(await db.ticket_comments.get(commentId)).toMatchObject({ ticket_id: ticketId, body: 'Looking into it', internal: true, author_id: adminId });
 
 		// a second device edits the subject from a stale base: rejected, kept in its conflicts inbox
@@ -161,7 +163,7 @@ describe.each(backends)('sync client on %s', (backend) => {
 		expect(resume.searchParams.get('live')).toBeNull();
 		const again = await e2.mutate('ticket.setStatus', { id: ticketId, status: 'resolved', base_status: 'in_progress', resolution_code: 'solved' });
 		await confirmed(db, again.id);
-		expect(await db.tickets.get(ticketId)).toMatchObject({ status: 'resolved', resolution_code: 'solved' });
+		expect(await getTicket(db, ticketId)).toMatchObject({ status: 'resolved', resolution_code: 'solved' });
 
 		// convergence: every table equals the server's current rows for these shapes
 		const cold = freshDb();
@@ -171,8 +173,8 @@ describe.each(backends)('sync client on %s', (backend) => {
 		await rep.whenLive(SHAPES, 60_000);
 		rep.stop();
 		for (const shape of SHAPES) {
-			const mine = (await db.table(shape).toArray()).sort(byId);
-			const theirs = (await cold.table(shape).toArray()).sort(byId);
+			const mine = (await shapeRows(db, shape)).sort(byId);
+			const theirs = (await shapeRows(cold, shape)).sort(byId);
 			expect(mine, `table ${shape}`).toEqual(theirs);
 		}
 		expect(await db.overlays.count()).toBe(0);
@@ -185,7 +187,7 @@ describe.each(backends)('sync client on %s', (backend) => {
 				const sql = await c.query(
 					`select id::text, subject, status, priority, number::int as number from tickets where deleted_at is null order by id`
 				);
-				const local = (await db.tickets.toArray()).sort(byId).map((t) => ({ id: t.id, subject: t.subject, status: t.status, priority: t.priority, number: t.number }));
+				const local = (await allTickets(db)).sort(byId).map((t) => ({ id: t.id, subject: t.subject, status: t.status, priority: t.priority, number: t.number }));
 				expect(local).toEqual(sql.rows);
 			} finally {
 				await c.end();

@@ -27,6 +27,8 @@ import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } 
 import type { Backend } from '../support/backends';
 import { mulberry32, parseSeeds, chance, int, pick, type Rng } from '../support/convergence/prng';
 import { FaultyNet, type Offline } from '../support/convergence/net';
+import { allTickets } from '../../src/lib/client/tickets';
+import { shapeRows } from '../../sync/client/packed';
 
 const backends = inject('backends') as Backend[];
 const SEEDS = parseSeeds();
@@ -118,7 +120,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 	};
 
 	/** What the device shows: its replicated tickets with its pending overlays on top. */
-	const visibleTickets = async (d: Device) => withOverlays(await d.db.tickets.toArray(), await d.db.overlays.toArray(), { table: 'tickets' }).filter((t) => !t.$pendingDelete);
+	const visibleTickets = async (d: Device) => withOverlays(await allTickets(d.db), await d.db.overlays.toArray(), { table: 'tickets' }).filter((t) => !t.$pendingDelete);
 
 	const mutate = async (d: Device, name: string, args: any) => {
 		const rec = await d.engine.mutate(name, args);
@@ -172,7 +174,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 			await rep.whenLive(SHAPES, 30_000);
 			rep.stop();
 			const out: Record<string, any[]> = {};
-			for (const s of SHAPES) out[s] = (await cold.table(s).toArray()).sort(byId);
+			for (const s of SHAPES) out[s] = (await shapeRows(cold, s)).sort(byId);
 			return out;
 		} finally {
 			rep.stop();
@@ -182,7 +184,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 
 	const tables = async (d: Device) => {
 		const out: Record<string, any[]> = {};
-		for (const s of SHAPES) out[s] = (await d.db.table(s).toArray()).sort(byId);
+		for (const s of SHAPES) out[s] = (await shapeRows(d.db, s)).sort(byId);
 		return out;
 	};
 
@@ -311,7 +313,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 			expect(new Set(agentComments).size).toBe(agentComments.length);
 			for (const id of appliedComments) expect(agentComments, `applied comment ${id} replicated`).toContain(id);
 			for (const id of rejectedComments) expect(agentComments).not.toContain(id);
-			const endUserTickets = new Set((await devices[2].db.tickets.toArray()).map((t) => t.id));
+			const endUserTickets = new Set((await allTickets(devices[2].db)).map((t) => t.id));
 			for (const id of createdTickets) expect(endUserTickets.has(id), `created ticket ${id} replicated to its requester`).toBe(true);
 
 			// 3. on PostgreSQL: the ledger and the tables say the same, and nothing was applied twice
@@ -335,7 +337,7 @@ describe.each(backends)('sync convergence on %s', (backend) => {
 					expect(com.rows.map((r) => r.id).sort()).toEqual([...appliedComments].sort());
 					expect(com.rows.every((r) => r.n === 1)).toBe(true);
 					const sql = await c.query(`select id::text, subject, status, priority, assignee_id::text from tickets where deleted_at is null and requester_id = $1 order by id`, [users.enduser.id]);
-					const local = (await devices[2].db.tickets.toArray())
+					const local = (await allTickets(devices[2].db))
 						.sort(byId)
 						.map((t: any) => ({ id: t.id, subject: t.subject, status: t.status, priority: t.priority, assignee_id: t.assignee_id ?? null }));
 					expect(local).toEqual(sql.rows);

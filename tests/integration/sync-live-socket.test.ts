@@ -13,6 +13,7 @@ import type { WebSocketLike } from '../../sync/client/live-mux';
 import { defaultOptimistic } from '../../sync/client/optimistic';
 import { startServer, Client, ADMIN_EMAIL, ADMIN_PASSWORD, type RunningServer } from '../support/server';
 import type { Backend } from '../support/backends';
+import { getTicket } from '../../src/lib/client/tickets';
 
 const backends = inject('backends') as Backend[];
 const PASSWORD = 'an unusual passphrase for the socket test';
@@ -108,7 +109,7 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 		// over HTTP while the socket was still opening).
 		const id = uuidv7();
 		await e.mutate('ticket.create', { id, subject: 'Printer on fire (socket)' });
-		await until(async () => (await db.tickets.get(id))?.subject === 'Printer on fire (socket)', { what: 'created ticket replicated' });
+		await until(async () => (await getTicket(db, id))?.subject === 'Printer on fire (socket)', { what: 'created ticket replicated' });
 		const httpLiveBefore = http.live;
 		const socketBefore = e.mux!.stats.overSocket;
 		for (let i = 0; i < 5; i++) {
@@ -116,7 +117,7 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 			const other = new Client(srv.url, { bearer: token });
 			const res = await other.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: tid, subject: `socket ${i}` }, clientTime: new Date().toISOString() }] });
 			expect(res.status, res.text).toBe(200);
-			await until(async () => (await db.tickets.get(tid))?.subject === `socket ${i}`, { what: `ticket ${i} replicated` });
+			await until(async () => (await getTicket(db, tid))?.subject === `socket ${i}`, { what: `ticket ${i} replicated` });
 		}
 		expect(e.mux!.stats.overSocket - socketBefore).toBeGreaterThanOrEqual(5);
 		expect(http.live - httpLiveBefore).toBe(0);
@@ -186,7 +187,7 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 		// Sign in again: the same user resumes, the socket reopens with the new token.
 		token = wake.json.accessToken;
 		e.signedIn(adminId);
-		await until(async () => (await db.tickets.get(t1)) !== undefined, { what: 'caught up after sign-in', timeoutMs: 15_000 });
+		await until(async () => (await getTicket(db, t1)) !== undefined, { what: 'caught up after sign-in', timeoutMs: 15_000 });
 		await until(() => e.mux!.connected, { what: 'socket reopened', timeoutMs: 15_000 });
 		// Live again, and over the socket again: a change can still be answered by a poll that went
 		// over HTTP while the socket reopened, so write until one arrives over the socket (the next
@@ -195,7 +196,7 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 		for (let i = 0; i < 5 && e.mux!.stats.overSocket <= before; i++) {
 			const t2 = uuidv7();
 			expect((await adminNow.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: t2, subject: `after sign-in ${i}` }, clientTime: new Date().toISOString() }] })).status).toBe(200);
-			await until(async () => (await db.tickets.get(t2)) !== undefined, { what: 'live again', timeoutMs: 15_000 });
+			await until(async () => (await getTicket(db, t2)) !== undefined, { what: 'live again', timeoutMs: 15_000 });
 			await until(() => e.mux!.stats.overSocket > before, { what: 'answered over the socket again', timeoutMs: 2_000 }).catch(() => {});
 		}
 		expect(e.mux!.stats.overSocket, 'answered over the socket again').toBeGreaterThan(before);
@@ -214,7 +215,7 @@ describe.each(backends)('live requests over the socket on %s', (backend) => {
 		const c = new Client(srv.url, { bearer: token });
 		const r = await c.post('/api/sync/mutations', { clientId: uuidv7(), mutations: [{ id: uuidv7(), name: 'ticket.create', args: { id: t, subject: 'after restart' }, clientTime: new Date().toISOString() }] });
 		expect(r.status, r.text).toBe(200);
-		await until(async () => (await db.tickets.get(t)) !== undefined, { what: 'replicated after restart', timeoutMs: 20_000 });
+		await until(async () => (await getTicket(db, t)) !== undefined, { what: 'replicated after restart', timeoutMs: 20_000 });
 		await until(() => e.mux!.connected, { what: 'socket reconnected', timeoutMs: 20_000 });
 		expect(e.mux!.stats.reconnects).toBeGreaterThan(0);
 	});

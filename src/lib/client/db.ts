@@ -7,7 +7,10 @@ import {
 	SHAPE_STORES,
 	SHAPE_STORES_V3,
 	SHAPE_STORES_V4,
+	SHAPE_STORES_V5,
+	SHAPE_NAMES,
 	SYNC_STORES,
+	storeOf,
 	type ConflictRecord,
 	type MetaRecord,
 	type OutboxRecord,
@@ -19,7 +22,9 @@ import {
 	type SyncDatabase
 } from '$sync/client/schema';
 
+import { PAGE_SIZE, type PageRecord } from '$sync/client/packed';
 import { DEFAULT_DB_NAME } from './db-name';
+import { forgetSavedScreens } from './tickets';
 
 export { DEFAULT_DB_NAME };
 
@@ -58,7 +63,10 @@ export interface UploadRecord {
 }
 
 export class OutpostDb extends Dexie implements SyncDatabase {
-	tickets!: Table<TicketRow, string>;
+	/** The tickets, packed (sync/client/packed.ts); read them through ./tickets.ts only. */
+	ticketPages!: Table<PageRecord, number>;
+	/** The first screenful each ticket list last showed (./tickets.ts `saveScreen`). */
+	ticketScreens!: Table<{ key: string; rows: unknown[]; savedAt: number }, string>;
 	ticket_comments!: Table<CommentRow, string>;
 	ticket_attachments!: Table<AttachmentRow, string>;
 	kb_articles!: Table<Row, string>;
@@ -94,6 +102,26 @@ export class OutpostDb extends Dexie implements SyncDatabase {
 		// 4 (sync speed): tickets lose the `number` index, which nothing queries. Dexie drops the
 		// index in place; the rows stay.
 		this.version(4).stores(SHAPE_STORES_V4);
+		// 5 (sync speed): tickets are stored PAGE_SIZE rows per record; the rows of a version-4
+		// database move into pages (its stored position stays valid: same rows), in key order.
+		this.version(5)
+			.stores(SHAPE_STORES_V5)
+			.upgrade(async (tx) => {
+				const from = tx.table('tickets');
+				const to = tx.table('ticketPages');
+				let after: string | undefined;
+				for (;;) {
+					const rows = (await (after === undefined ? from.orderBy(':id') : from.where(':id').above(after)).limit(PAGE_SIZE * 20).toArray()) as Row[];
+					if (!rows.length) break;
+					const pages: PageRecord[] = [];
+					for (let i = 0; i < rows.length; i += PAGE_SIZE) {
+						const chunk = rows.slice(i, i + PAGE_SIZE);
+						pages.push({ ids: chunk.map((r) => r.id), rows: chunk });
+					}
+					await to.bulkAdd(pages);
+					after = rows[rows.length - 1].id;
+				}
+			});
 	}
 }
 
@@ -123,10 +151,11 @@ export async function closeDb(name = DEFAULT_DB_NAME, opts: { delete?: boolean }
  * carry their user id and are replayed only when that same user signs in again.
  */
 export async function clearSyncedData(db: OutpostDb = getDb()): Promise<void> {
-	const tables = Object.keys(SHAPE_STORES).map((n) => db.table(n));
+	const tables = [...SHAPE_NAMES.map((n) => db.table(storeOf(n))), db.ticketScreens];
 	await db.transaction('rw', [...tables, db.shapeState, db.seenTxids], async () => {
 		for (const t of tables) await t.clear();
 		await db.shapeState.clear();
 		await db.seenTxids.clear();
 	});
+	forgetSavedScreens();
 }

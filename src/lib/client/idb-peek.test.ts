@@ -3,6 +3,9 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from './db';
 import { peekRows, peekThenLive } from './idb-peek';
+import { countTickets, peekTickets } from './tickets';
+import { patchTicket, putTickets } from '../../../sync/client/testing/helpers';
+import { PAGE_SIZE } from '../../../sync/client/packed';
 
 let db: OutpostDb | undefined;
 afterEach(async () => db?.delete());
@@ -12,24 +15,25 @@ describe('peekRows', () => {
 		const name = `peek-${Math.random()}`;
 		db = new OutpostDb(name);
 		const iso = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-		await db.tickets.bulkPut(Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, subject: `T ${i}`, requester_id: i % 2 ? 'me' : 'other', assignee_id: i % 5 ? null : 'tech', updated_at: iso(i) })));
+		await db.notifications.bulkPut(Array.from({ length: 40 }, (_, i) => ({ id: `n${i}`, user_id: i % 2 ? 'me' : 'other', ticket_id: i % 5 ? undefined : 'tk', created_at: iso(i) })));
 		db.close();
 
-		const mine = await peekRows<{ id: string }>('tickets', { index: 'updated_at', direction: 'prev', limit: 3, filter: (r) => (r as unknown as { requester_id: string }).requester_id === 'me', dbName: name });
-		expect(mine?.map((r) => r.id)).toEqual(['t39', 't37', 't35']);
-		const bounded = await peekRows('tickets', { index: 'updated_at', direction: 'prev', limit: 10, maxScan: 4, filter: (r) => (r as { requester_id: string }).requester_id === 'me', dbName: name });
+		const mine = await peekRows<{ id: string }>('notifications', { index: 'created_at', direction: 'prev', limit: 3, filter: (r) => (r as unknown as { user_id: string }).user_id === 'me', dbName: name });
+		expect(mine?.map((r) => r.id)).toEqual(['n39', 'n37', 'n35']);
+		const bounded = await peekRows('notifications', { index: 'created_at', direction: 'prev', limit: 10, maxScan: 4, filter: (r) => (r as { user_id: string }).user_id === 'me', dbName: name });
 		expect(bounded).toHaveLength(2);
-		const tech = await peekRows<{ id: string }>('tickets', { index: 'assignee_id', range: IDBKeyRange.only('tech'), limit: 100, dbName: name });
-		expect(tech?.map((r) => r.id).sort()).toEqual(['t0', 't10', 't15', 't20', 't25', 't30', 't35', 't5']);
-		expect(await peekRows('tickets', { index: 'no_such_index', limit: 5, dbName: name })).toBeNull();
+		const tk = await peekRows<{ id: string }>('notifications', { index: 'ticket_id', range: IDBKeyRange.only('tk'), limit: 100, dbName: name });
+		expect(tk?.map((r) => r.id).sort()).toEqual(['n0', 'n10', 'n15', 'n20', 'n25', 'n30', 'n35', 'n5']);
+		expect(await peekRows('notifications', { index: 'no_such_index', limit: 5, dbName: name })).toBeNull();
 		// Dexie opens it again afterwards as usual.
 		db = new OutpostDb(name);
-		expect(await db.tickets.count()).toBe(40);
+		expect(await db.notifications.count()).toBe(40);
 	});
 
 	it('answers null for a database that does not exist, without creating it', async () => {
 		const name = `peek-none-${Math.random()}`;
 		expect(await peekRows('tickets', { index: 'updated_at', limit: 5, dbName: name })).toBeNull();
+		expect(await peekTickets(() => true, { dbName: name })).toBeNull();
 		const names = (await indexedDB.databases()).map((d) => d.name);
 		expect(names).not.toContain(name);
 	});
@@ -38,10 +42,30 @@ describe('peekRows', () => {
 		const name = `peek-ranges-${Math.random()}`;
 		db = new OutpostDb(name);
 		const iso = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-		const statuses = ['new', 'waiting', 'closed'];
-		await db.tickets.bulkPut(Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, status: statuses[i % 3], updated_at: iso(i) })));
-		const rows = await peekRows<{ id: string }>('tickets', { index: '[status+updated_at]', range: ['new', 'waiting'].map((st) => IDBKeyRange.bound([st], [st, []])), direction: 'prev', limit: 2, dbName: name });
-		expect(rows?.map((r) => r.id)).toEqual(['t27', 't24', 't28', 't25']);
+		const users = ['a', 'b', 'c'];
+		await db.notifications.bulkPut(Array.from({ length: 30 }, (_, i) => ({ id: `n${i}`, user_id: users[i % 3], created_at: iso(i) })));
+		const rows = await peekRows<{ id: string }>('notifications', { index: '[user_id+created_at]', range: ['a', 'b'].map((u) => IDBKeyRange.bound([u], [u, []])), direction: 'prev', limit: 2, dbName: name });
+		expect(rows?.map((r) => r.id)).toEqual(['n27', 'n24', 'n28', 'n25']);
+	});
+});
+
+describe('peekTickets (packed pages, without Dexie)', () => {
+	it('reads every page (more than one getAll), filtered, up to the limit; sees live changes', async () => {
+		const name = `peek-packed-${Math.random()}`;
+		db = new OutpostDb(name);
+		const n = PAGE_SIZE * 60 + 7; // more pages than one getAll request reads
+		await putTickets(db, Array.from({ length: n }, (_, i) => ({ id: `t${String(i).padStart(5, '0')}`, assignee_id: i % 250 ? null : 'tech', requester_id: i % 2 ? 'me' : 'other' })));
+		await patchTicket(db, 't00250', { assignee_id: null });
+		await putTickets(db, [{ id: 'zz-new', assignee_id: 'tech' }]);
+		db.close();
+
+		const tech = await peekTickets((r) => r.assignee_id === 'tech', { dbName: name });
+		const expected = Array.from({ length: n }, (_, i) => i).filter((i) => i % 250 === 0 && i !== 250).map((i) => `t${String(i).padStart(5, '0')}`);
+		expect(tech?.map((r) => r.id).sort()).toEqual([...expected, 'zz-new']);
+		const three = await peekTickets((r) => r.requester_id === 'me', { dbName: name, limit: 3 });
+		expect(three?.map((r) => r.id)).toEqual(['t00001', 't00003', 't00005']);
+		db = new OutpostDb(name);
+		expect(await countTickets(db)).toBe(n + 1);
 	});
 });
 

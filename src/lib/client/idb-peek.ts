@@ -19,15 +19,15 @@ export interface PeekOptions<T> {
 }
 
 /**
- * Up to `limit` matching rows (per range) in index order; null when the database, store or index is
- * not there.
+ * Opens the database read-only (never creating it) and hands `read` one store; null when the
+ * database or store is not there, or anything fails.
  */
-export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekOptions<T>): Promise<T[] | null> {
+function withStore<R>(store: string, dbName: string | undefined, read: (os: IDBObjectStore, done: (v: R | null) => void) => void, mode: IDBTransactionMode = 'readonly'): Promise<R | null> {
 	if (typeof indexedDB === 'undefined') return Promise.resolve(null);
 	return new Promise((resolve) => {
 		let req: IDBOpenDBRequest;
 		try {
-			req = indexedDB.open(opts.dbName ?? DEFAULT_DB_NAME);
+			req = indexedDB.open(dbName ?? DEFAULT_DB_NAME);
 		} catch {
 			return resolve(null);
 		}
@@ -38,42 +38,107 @@ export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekO
 		req.onsuccess = () => {
 			const db = req.result;
 			db.onversionchange = () => db.close();
-			const done = (rows: T[] | null) => {
+			const done = (v: R | null) => {
 				db.close();
-				resolve(rows);
+				resolve(v);
 			};
 			try {
 				if (!db.objectStoreNames.contains(store)) return done(null);
-				const os = db.transaction(store, 'readonly').objectStore(store);
-				if (opts.index && !os.indexNames.contains(opts.index)) return done(null);
-				const source = opts.index ? os.index(opts.index) : os;
-				const out: T[] = [];
-				const maxScan = opts.maxScan ?? Infinity;
-				const ranges = Array.isArray(opts.range) ? opts.range : [opts.range ?? null];
-				// Each range in turn: up to `limit` matches (and `maxScan` entries) from each.
-				const next = (i: number) => {
-					if (i >= ranges.length) return done(out);
-					let found = 0;
-					let scanned = 0;
-					const cursor = source.openCursor(ranges[i], opts.direction ?? 'next');
-					cursor.onsuccess = () => {
-						const c = cursor.result;
-						if (!c || found >= opts.limit || scanned >= maxScan) return next(i + 1);
-						scanned++;
-						const row = c.value as T;
-						if (!opts.filter || opts.filter(row)) {
-							out.push(row);
-							found++;
-						}
-						c.continue();
-					};
-					cursor.onerror = () => done(null);
-				};
-				next(0);
+				read(db.transaction(store, mode).objectStore(store), done);
 			} catch {
 				done(null);
 			}
 		};
+	});
+}
+
+/**
+ * Up to `limit` matching rows (per range) in index order; null when the database, store or index is
+ * not there.
+ */
+export function peekRows<T = Record<string, unknown>>(store: string, opts: PeekOptions<T>): Promise<T[] | null> {
+	return withStore<T[]>(store, opts.dbName, (os, done) => {
+		if (opts.index && !os.indexNames.contains(opts.index)) return done(null);
+		const source = opts.index ? os.index(opts.index) : os;
+		const out: T[] = [];
+		const maxScan = opts.maxScan ?? Infinity;
+		const ranges = Array.isArray(opts.range) ? opts.range : [opts.range ?? null];
+		// Each range in turn: up to `limit` matches (and `maxScan` entries) from each.
+		const next = (i: number) => {
+			if (i >= ranges.length) return done(out);
+			let found = 0;
+			let scanned = 0;
+			const cursor = source.openCursor(ranges[i], opts.direction ?? 'next');
+			cursor.onsuccess = () => {
+				const c = cursor.result;
+				if (!c || found >= opts.limit || scanned >= maxScan) return next(i + 1);
+				scanned++;
+				const row = c.value as T;
+				if (!opts.filter || opts.filter(row)) {
+					out.push(row);
+					found++;
+				}
+				c.continue();
+			};
+			cursor.onerror = () => done(null);
+		};
+		next(0);
+	});
+}
+
+/** One record by key, without Dexie; null when the database, store or record is not there. */
+export function peekRecord<T>(store: string, key: IDBValidKey, dbName?: string): Promise<T | null> {
+	return withStore<T>(store, dbName, (os, done) => {
+		const req = os.get(key);
+		req.onsuccess = () => done((req.result as T | undefined) ?? null);
+		req.onerror = () => done(null);
+	});
+}
+
+/** Puts one record without Dexie (when the database and store exist); resolves whether it was stored. */
+export async function putRecord(store: string, value: unknown, dbName?: string): Promise<boolean> {
+	const ok = await withStore<boolean>(
+		store,
+		dbName,
+		(os, done) => {
+			const req = os.put(value);
+			req.onsuccess = () => os.transaction.addEventListener('complete', () => done(true));
+			req.onerror = () => done(false);
+		},
+		'readwrite'
+	);
+	return ok === true;
+}
+
+/** Pages read per request by `peekPacked` (a few MB of rows at a time). */
+const PEEK_PAGES = 50;
+
+/**
+ * The rows of a packed store (sync/client/packed.ts: records `{ ids, rows }`) for which `filter`
+ * holds, in storage order, up to `limit` (default all); null when the database or store is not
+ * there. Pages are read PEEK_PAGES at a time with getAll, stopping once `limit` rows matched.
+ */
+export function peekPacked<T = Record<string, unknown>>(store: string, opts: { filter: (row: T) => boolean; limit?: number; dbName?: string }): Promise<T[] | null> {
+	const limit = opts.limit ?? Infinity;
+	return withStore<T[]>(store, opts.dbName, (os, done) => {
+		const out: T[] = [];
+		const next = (after: IDBValidKey | null) => {
+			const req = os.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), PEEK_PAGES);
+			req.onsuccess = () => {
+				const pages = req.result as Array<{ pid: IDBValidKey; rows: T[] }>;
+				for (const p of pages) {
+					for (const r of p.rows) {
+						if (!opts.filter(r)) continue;
+						out.push(r);
+						if (out.length >= limit) return done(out);
+					}
+				}
+				if (pages.length < PEEK_PAGES) return done(out);
+				next(pages[pages.length - 1].pid);
+			};
+			req.onerror = () => done(null);
+		};
+		next(null);
 	});
 }
 

@@ -7,6 +7,7 @@ import { OutpostDb } from './db';
 import { SHAPE_STORES, SYNC_STORES } from '$sync/client/schema';
 import { queueUpload, uploadsReady, referencedFiles, pruneUploads } from './uploads';
 import type { OutboxRecord } from '$sync/client/schema';
+import { getTicket } from './tickets';
 
 const name = () => `uploads-test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 const rec = (args: unknown): OutboxRecord => ({ id: 'm', name: 'comment.add', args, clientTime: new Date().toISOString(), userId: 'u1', attempts: 0, createdAt: 0 });
@@ -22,7 +23,7 @@ describe('OutpostDb version 2', () => {
     old.close();
 
     const db = new OutpostDb(n);
-    expect((await db.tickets.get('t1'))?.subject).toBe('kept');
+    expect((await getTicket(db, 't1'))?.subject).toBe('kept');
     expect(await db.outbox.count()).toBe(1);
     await db.ticket_attachments.put({ id: 'a1', ticket_id: 't1', file_id: 'f1' });
     expect(await db.ticket_attachments.where('ticket_id').equals('t1').count()).toBe(1);

@@ -1,13 +1,13 @@
 // The agent desk's ticket queue: the part without Dexie (types, the per-row test, sorting, the
-// in-memory refine, pending overlays, and the Dexie-free first screenful through ../idb-peek.ts),
+// in-memory refine, pending overlays, and the Dexie-free first screenful through ../tickets.ts),
 // so the desk's first route can paint before Dexie loads. The Dexie part (the full view, kept
 // live) is ./queue.ts, which re-exports this module.
-//   Stage 1 (`loadQueue`, ./queue.ts): the view and the indexed filters pick a Dexie index, the
-//      rest is checked per row (`matcher`), each hit is projected to a small `QueueRow`.
+//   Stage 1 (`loadQueue`, ./queue.ts): every local ticket (../tickets.ts), cut by the view's cheap
+//      `prefilter`, then checked per row (`matcher`); each hit is projected to a small `QueueRow`.
 //   Stage 2 (`refine`, here; synchronous, per debounced keystroke): text, tags and type over those
 //      rows, order-preserving, so it stays a linear pass.
 import type { TicketRow } from '../db';
-import { peekRows } from '../idb-peek';
+import { peekScreen, peekTickets, putScreen } from '../tickets';
 import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/constants';
 import { SOON_MS, slaState, type SlaKind } from './sla';
 
@@ -268,36 +268,43 @@ export function refine(rows: QueueRow[], f: Pick<QueueFilters, 'text' | 'tags' |
 }
 
 
+/** Rows the desk shows first. */
+export const FIRST_SCREEN = 60;
+
+/** Where a view's first screenful is saved (../tickets.ts `saveScreen`): per user, view, filters, sort. */
+export function deskScreenKey(q: QueueQuery): string {
+	return `desk:${JSON.stringify([q.userId, q.view, q.filters, q.sort])}`;
+}
+
+/** A view's first screenful: its `limit` most recently updated rows, in `sort` order. */
+export function firstScreen(rows: readonly QueueRow[], sort: SortKey, limit = FIRST_SCREEN): QueueRow[] {
+	const newest = [...rows].sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0)).slice(0, limit);
+	return sortRows(newest, sort, 'updated_desc');
+}
+
 /**
- * A quick first screenful (sorted by `q.sort`) while the full view loads, read without Dexie. When
- * the view fixes the statuses (open views, a status filter), each status is read newest first from
- * the `[status+updated_at]` index, limited, and the heads merged; otherwise the `updated_at` index
- * is walked newest first until `limit` rows match. Null when there is no local database yet.
+ * A quick first screenful (sorted by `q.sort`) while the full view loads, read without Dexie: the
+ * one the view last showed (saved by `watchQueue`), else every page read (../tickets.ts
+ * `peekTickets`: the tickets are stored packed, not indexed) and the newest `limit` matching rows
+ * kept. Null when there is no local database yet.
  */
-export async function peekFirstPage(q: QueueQuery, limit = 60, dbName?: string): Promise<QueueRow[] | null> {
+export async function peekFirstPage(q: QueueQuery, limit = FIRST_SCREEN, dbName?: string): Promise<QueueRow[] | null> {
+	const screen = await peekScreen<QueueRow>(deskScreenKey(q), dbName);
+	if (screen) return screen.slice(0, limit);
 	const now = q.now ?? Date.now();
 	const test = matcher({ ...q, now });
+	const statuses: ReadonlySet<string> | null = q.filters.status.length ? new Set(q.filters.status) : q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching' ? new Set(OPEN_STATUSES) : null;
 	const out: QueueRow[] = [];
 	const keep = (t: TicketRow) => {
-		if (t.deleted_at) return false;
+		if (t.deleted_at || (statuses && !statuses.has(t.status as string))) return false;
 		const r = project(t, now);
 		if (!test(r)) return false;
 		out.push(r);
 		return true;
 	};
-	const statuses: readonly string[] | null = q.filters.status.length ? q.filters.status : q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching' ? OPEN_STATUSES : null;
-	const got = statuses
-		? await peekRows<TicketRow>('tickets', {
-				index: '[status+updated_at]',
-				// [s] sorts before every [s, updated_at], and [s, []] after (arrays sort after strings).
-				range: statuses.map((s) => IDBKeyRange.bound([s], [s, []])),
-				direction: 'prev',
-				limit,
-				filter: keep,
-				dbName
-			})
-		: await peekRows<TicketRow>('tickets', { index: 'updated_at', direction: 'prev', limit, filter: keep, dbName });
+	const got = await peekTickets(keep, { dbName });
 	if (!got) return null;
-	out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
-	return sortRows(out.slice(0, limit), q.sort, 'updated_desc');
+	const first = firstScreen(out, q.sort, limit);
+	await putScreen(deskScreenKey(q), first, dbName);
+	return first;
 }

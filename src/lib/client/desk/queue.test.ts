@@ -2,10 +2,11 @@
 // indexes, overlays move rows in and out, the text/tags/type pass keeps the order.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutpostDb } from '../db';
+import { OutpostDb, clearSyncedData } from '../db';
 import { emptyFilters, loadQueue, peekFirstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
+import { putTickets, patchTicket } from '../../../../sync/client/testing/helpers';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
@@ -23,7 +24,7 @@ async function seed() {
 		{ id: 't5', number: 5, subject: 'Old printer', status: 'resolved', priority: 'low', assignee_id: null, team_id: null, tags: ['printer'], updated_at: iso(NOW - 30 * 86_400_000), created_at: iso(NOW - 40 * 86_400_000) },
 		{ id: 't6', number: 6, subject: 'Gone', status: 'new', priority: 'low', assignee_id: null, team_id: null, tags: [], updated_at: iso(NOW), created_at: iso(NOW), deleted_at: iso(NOW) }
 	];
-	await db.tickets.bulkPut(rows);
+	await putTickets(db, rows);
 }
 const q = (over: Partial<QueueQuery> = {}): QueueQuery => ({ view: 'open', filters: emptyFilters(), sort: 'updated_desc', userId: ME, now: NOW, ...over });
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
@@ -144,8 +145,8 @@ describe('watchQueue', () => {
 		};
 		await until(() => seen.length === 1);
 		expect(seen[0]).toEqual(['t1', 't2', 't3']);
-		for (let i = 0; i < 20; i++) await db.tickets.update('t3', { subject: `Laptop slow ${i}` });
-		await db.tickets.update('t3', { status: 'resolved' });
+		for (let i = 0; i < 20; i++) await patchTicket(db, 't3', { subject: `Laptop slow ${i}` });
+		await patchTicket(db, 't3', { status: 'resolved' });
 		await until(() => seen.at(-1)?.length === 2);
 		expect(seen.at(-1)).toEqual(['t1', 't2']);
 		expect(seen.length).toBeLessThan(10);
@@ -159,5 +160,24 @@ describe('watchQueue', () => {
 		await new Promise((r) => setTimeout(r, 120));
 		expect(seen.length).toBe(n);
 		stop();
+	});
+
+	it('saves the first screenful it showed; the next peek paints it from that one record; sign-out clears it', async () => {
+		await seed();
+		const query = q({ view: 'open', sort: 'priority' });
+		let shown: string[] = [];
+		const stop = watchQueue(db, query, { rows: (r) => (shown = ids(r)), error: (e) => { throw e; } }, 50);
+		for (let i = 0; i < 300 && !(await db.ticketScreens.count()); i++) await new Promise((r) => setTimeout(r, 10));
+		stop();
+		expect(shown).toEqual(['t2', 't1', 't3']);
+		// Changed underneath: the saved screen still answers the peek (the live view replaces it).
+		await patchTicket(db, 't1', { status: 'closed' });
+		expect(ids((await peekFirstPage(query, 60, db.name))!)).toEqual(['t2', 't1', 't3']);
+		// Without a saved screen (another view), every page is read, and the result saved for next time.
+		expect(ids((await peekFirstPage(q({ view: 'open' }), 60, db.name))!)).toEqual(['t2', 't3']);
+		expect(await db.ticketScreens.count()).toBe(2);
+		await clearSyncedData(db);
+		expect(await db.ticketScreens.count()).toBe(0);
+		expect(await peekFirstPage(query, 60, db.name)).toEqual([]);
 	});
 });

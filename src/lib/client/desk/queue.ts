@@ -1,43 +1,60 @@
-// The agent desk's ticket queue over local data, the Dexie part: stage 1 (the full view of the
-// indexed filters, kept live by `watchQueue`). Loaded after the desk's first screenful; the rest
+// The agent desk's ticket queue over local data, the Dexie part: stage 1 (the full view: every
+// local ticket through ../tickets.ts, the view's filters applied, kept live by `watchQueue`).
+// Loaded after the desk's first screenful; the rest
 // (types, matcher, sorting, refine, overlays, the Dexie-free first page) is ./queue-core.ts,
 // re-exported here.
-import Dexie, { type Collection } from 'dexie';
+import Dexie from 'dexie';
 import type { OutpostDb, TicketRow } from '../db';
-import { CLOSED_STATUSES, OPEN_STATUSES, RECENT_CLOSED_DAYS, comparator, matcher, project, type QueueQuery, type QueueRow } from './queue-core';
+import { allTickets, saveScreen, ticketsTouched } from '../tickets';
+import { CLOSED_STATUSES, OPEN_STATUSES, RECENT_CLOSED_DAYS, comparator, deskScreenKey, firstScreen, matcher, project, type QueueQuery, type QueueRow } from './queue-core';
 
 export * from './queue-core';
 export * from './queue-overlays';
 
-/** Picks the most selective Dexie index for the view and filters. */
-export function collectionFor(db: OutpostDb, q: QueueQuery): Collection<TicketRow, string> {
+/**
+ * The cheap first cut of a view (what an index range picked before tickets were stored packed):
+ * rows it rejects are not projected. The matcher still decides.
+ */
+export function prefilter(q: QueueQuery): (t: TicketRow) => boolean {
 	const f = q.filters;
 	const now = q.now ?? Date.now();
 	const assignees = f.assignee.map((a) => (a === 'me' ? q.userId : a)).filter((a) => a !== 'none');
-	if (q.view === 'mine') return db.tickets.where('assignee_id').equals(q.userId);
-	if (assignees.length && assignees.length === f.assignee.length) return db.tickets.where('assignee_id').anyOf(assignees);
-	if (f.team.length && !f.team.includes('none')) return db.tickets.where('team_id').anyOf(f.team);
+	if (q.view === 'mine') return (t) => t.assignee_id === q.userId;
+	if (assignees.length && assignees.length === f.assignee.length) {
+		const set = new Set(assignees);
+		return (t) => set.has(t.assignee_id as string);
+	}
+	if (f.team.length && !f.team.includes('none')) {
+		const set = new Set(f.team);
+		return (t) => set.has(t.team_id as string);
+	}
 	if (q.view === 'closed') {
 		const since = new Date(now - RECENT_CLOSED_DAYS * 86_400_000).toISOString();
-		const statuses = f.status.length ? CLOSED_STATUSES.filter((s) => f.status.includes(s)) : [...CLOSED_STATUSES];
-		if (statuses.length === 1) return db.tickets.where('[status+updated_at]').between([statuses[0], since], [statuses[0], Dexie.maxKey]);
-		return db.tickets.where('[status+updated_at]').between(['closed', since], ['closed', Dexie.maxKey]).or('[status+updated_at]').between(['resolved', since], ['resolved', Dexie.maxKey]);
+		const statuses = new Set(f.status.length ? CLOSED_STATUSES.filter((s) => f.status.includes(s)) : [...CLOSED_STATUSES]);
+		return (t) => statuses.has(t.status as (typeof CLOSED_STATUSES)[number]) && String(t.updated_at ?? '') >= since;
 	}
-	if (f.status.length) return db.tickets.where('status').anyOf(f.status);
-	if (q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching') return db.tickets.where('status').anyOf([...OPEN_STATUSES]);
-	if (f.priority.length) return db.tickets.where('priority').anyOf(f.priority);
-	return db.tickets.toCollection();
+	if (f.status.length) {
+		const set = new Set(f.status);
+		return (t) => set.has(t.status as string);
+	}
+	if (q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching') {
+		const set = new Set<string>(OPEN_STATUSES);
+		return (t) => set.has(t.status as string);
+	}
+	if (f.priority.length) {
+		const set = new Set(f.priority);
+		return (t) => set.has(t.priority as string);
+	}
+	return () => true;
 }
 
-/** Stage 1: the rows of a view (indexed filters applied), projected and sorted. */
+/** Stage 1: the rows of a view (every ticket read, the view's filters applied), projected and sorted. */
 export async function loadQueue(db: OutpostDb, q: QueueQuery): Promise<QueueRow[]> {
 	const now = q.now ?? Date.now();
 	const test = matcher({ ...q, now });
+	const pre = prefilter({ ...q, now });
 	const out: QueueRow[] = [];
-	// toArray() on an index range is one getAll() per range in Chromium: far faster than a cursor
-	// walk (each()), at the price of holding the full rows until they are projected here.
-	const full = await collectionFor(db, q).toArray();
-	for (const t of full) {
+	for (const t of await allTickets(db, pre)) {
 		if (t.deleted_at) continue;
 		const r = project(t, now);
 		if (test(r)) out.push(r);
@@ -66,7 +83,11 @@ export function watchQueue(db: OutpostDb, q: QueueQuery, on: { rows: (rows: Queu
 		dirty = false;
 		try {
 			const rows = await loadQueue(db, { ...q, now: Date.now() });
-			if (!stopped) on.rows(rows);
+			if (!stopped) {
+				on.rows(rows);
+				// The next visit paints this first (peekFirstPage).
+				saveScreen(db, deskScreenKey(q), () => firstScreen(rows, q.sort));
+			}
 		} catch (e) {
 			if (!stopped) on.error(e);
 		} finally {
@@ -83,15 +104,10 @@ export function watchQueue(db: OutpostDb, q: QueueQuery, on: { rows: (rows: Queu
 			void run();
 		}, wait);
 	};
-	const prefix = `idb://${db.name}/tickets/`;
 	const onMutated = (parts: Record<string, unknown>) => {
-		for (const key in parts) {
-			if (key.startsWith(prefix)) {
-				if (running) dirty = true;
-				else schedule();
-				return;
-			}
-		}
+		if (!ticketsTouched(db, parts)) return;
+		if (running) dirty = true;
+		else schedule();
 	};
 	Dexie.on.storagemutated.subscribe(onMutated);
 	void run();

@@ -2,10 +2,11 @@
 // them: the reads behind the desk, technician and portal ticket pages (wrap in liveQuery).
 import { applyOverlays, withOverlays, type WithPending } from '$sync/client/overlays';
 import type { CommentRow, OutpostDb, TicketRow } from '$lib/client/db';
+import { getTicket } from '$lib/client/tickets';
 
 /** The ticket, or null when this device does not hold it. */
 export async function readTicket(db: OutpostDb, id: string): Promise<WithPending<TicketRow> | null> {
-	const [row, overlays] = await Promise.all([db.tickets.get(id), db.overlays.where('[table+key]').equals(['tickets', id]).toArray()]);
+	const [row, overlays] = await Promise.all([getTicket(db, id), db.overlays.where('[table+key]').equals(['tickets', id]).toArray()]);
 	return (applyOverlays(row, overlays) as WithPending<TicketRow> | undefined) ?? null;
 }
 
