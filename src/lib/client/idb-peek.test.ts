@@ -3,7 +3,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb } from './db';
 import { peekRows, peekThenLive } from './idb-peek';
-import { countTickets, peekTickets } from './tickets';
+import { countTickets } from './tickets';
+import { peekTickets } from './ticket-screens';
 import { patchTicket, putTickets } from '../../../sync/client/testing/helpers';
 import { PAGE_SIZE } from '../../../sync/client/packed';
 

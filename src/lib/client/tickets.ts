@@ -5,15 +5,13 @@
 // here. Rows are read whole and filtered in memory (the desk already refined and sorted in memory);
 // pending optimistic changes are laid over with `ticketsWithOverlays` / `readTicket` (desk/ticket.ts).
 //
-// No runtime Dexie import: the Dexie-free peek (`peekTickets`) is bundled with the first screens.
-import { PACKED_SHAPES } from '$sync/client/schema';
+// The Dexie-free first-screen reads (`peekTickets`, saved screens) are in ./ticket-screens.ts, so
+// the first screens' bundles do not carry the page store and overlay code.
 import { packedAll, packedCount, packedGet } from '$sync/client/packed';
 import { withOverlays, type WithPending } from '$sync/client/overlays';
-import { peekPacked, peekRecord, putRecord } from './idb-peek';
+import { TICKETS_STORE } from './ticket-screens';
 import type { OutpostDb, TicketRow } from './db';
 
-/** The IndexedDB store that holds the tickets (pages of rows). */
-export const TICKETS_STORE = PACKED_SHAPES.tickets!;
 
 /** One ticket as synced (no overlays), or undefined when this device does not hold it. */
 export async function getTicket(db: OutpostDb, id: string): Promise<TicketRow | undefined> {
@@ -53,36 +51,6 @@ export function ticketsTouched(db: { name: string }, parts: Record<string, unkno
 	return false;
 }
 
-/**
- * Without Dexie: the first screenful a list last saved under `key` (`saveScreen`), or null. Reading
- * every page for a first screenful costs about as much as the full list (the rows are not indexed
- * any more), so a list shows this one record first, then its live rows.
- */
-export async function peekScreen<T>(key: string, dbName?: string): Promise<T[] | null> {
-	const rec = await peekRecord<{ rows: T[] }>(SCREENS_STORE, key, dbName);
-	return rec?.rows ?? null;
-}
-
-const SCREENS_STORE = 'ticketScreens';
-
-/** Without Dexie: saves a first screenful computed by a peek (the live list saves its own later). */
-export function putScreen(key: string, rows: unknown[], dbName?: string): Promise<boolean> {
-	return putRecord(SCREENS_STORE, { key, rows, savedAt: Date.now() }, dbName);
-}
-
-export const techScreenKey = (uid: string) => `tech:${uid}`;
-export const portalScreenKey = (uid: string) => `portal:${uid}`;
-/** Rows the portal shows first. */
-export const PORTAL_FIRST = 50;
-const DONE = new Set(['resolved', 'closed']);
-
-/** The `n` most recently updated tickets not resolved or closed (the portal's first screenful). */
-export function newestOpen<T extends TicketRow>(rows: readonly T[], n: number): T[] {
-	return rows
-		.filter((r) => !r.deleted_at && !DONE.has(String(r.status)))
-		.sort((a, b) => String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? '')))
-		.slice(0, n);
-}
 const saved = new Map<string, string>();
 const pendingSaves = new Map<string, { db: OutpostDb; rows: () => unknown[] }>();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,12 +80,4 @@ export function saveScreen(db: OutpostDb, key: string, rows: () => unknown[]): v
 			void db.ticketScreens.put({ key: k.slice(k.indexOf('\n') + 1), rows: value, savedAt: Date.now() }).catch(() => saved.delete(k));
 		}
 	}, 1_000);
-}
-
-/**
- * Without Dexie: the tickets for which `filter` holds (up to `limit`, in storage order), or null
- * when there is no local database yet. For a list's first screenful while Dexie loads.
- */
-export function peekTickets(filter: (t: TicketRow) => boolean, opts: { limit?: number; dbName?: string } = {}): Promise<TicketRow[] | null> {
-	return peekPacked<TicketRow>(TICKETS_STORE, { filter, limit: opts.limit, dbName: opts.dbName });
 }

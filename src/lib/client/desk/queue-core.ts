@@ -7,7 +7,7 @@
 //   Stage 2 (`refine`, here; synchronous, per debounced keystroke): text, tags and type over those
 //      rows, order-preserving, so it stays a linear pass.
 import type { TicketRow } from '../db';
-import { peekScreen, peekTickets, putScreen } from '../tickets';
+import { peekScreen, peekTickets, putScreen } from '../ticket-screens';
 import { PRIORITIES, TICKET_STATUSES } from '$lib/domain/tickets/constants';
 import { SOON_MS, slaState, type SlaKind } from './sla';
 

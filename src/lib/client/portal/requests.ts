@@ -3,7 +3,8 @@
 // portal paints its first rows with ../tickets.ts `peekTickets` while this (and Dexie) arrive.
 import { liveQuery } from 'dexie';
 import { getDb, type TicketRow } from '../db';
-import { newestOpen, PORTAL_FIRST, portalScreenKey, saveScreen, ticketsWithOverlays } from '../tickets';
+import { saveScreen, ticketsWithOverlays } from '../tickets';
+import { newestOpen, PORTAL_FIRST, portalScreenKey } from '../ticket-screens';
 import type { WithPending } from '$sync/client/overlays';
 
 export function watchMyRequests(uid: string, on: { next: (rows: WithPending<TicketRow>[]) => void; error: (e: unknown) => void }): () => void {

@@ -3,7 +3,8 @@
 // paints its first rows with ../tickets.ts `peekTickets` while this (and Dexie) arrive.
 import { liveQuery } from 'dexie';
 import { getDb, type TicketRow } from '../db';
-import { saveScreen, techScreenKey, ticketsWithOverlays } from '../tickets';
+import { saveScreen, ticketsWithOverlays } from '../tickets';
+import { techScreenKey } from '../ticket-screens';
 import type { WithPending } from '$sync/client/overlays';
 import type { Row } from '$sync/client/schema';
 
