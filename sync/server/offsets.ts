@@ -49,3 +49,13 @@ export function visibleIn(xid: bigint, snap: PgSnapshot): boolean {
   if (xid >= snap.xmax) return false;
   return !snap.xip.has(xid);
 }
+
+/**
+ * Is every transaction visible in snapshot `a` visible in `b` too (`b` saw at least what `a` saw)?
+ * False also when that cannot be told from the two snapshots: the caller then reads.
+ */
+export function snapshotWithin(a: PgSnapshot, b: PgSnapshot): boolean {
+  if (a.xmax > b.xmax) return false;
+  for (const x of b.xip) if (x < a.xmax && !a.xip.has(x)) return false;
+  return true;
+}

@@ -133,9 +133,8 @@ export function cpuTimes(serverPid, browserRoot = process.pid) {
   const procs = new Map();
   for (const d of dirs) {
     try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(d), { ppid: Number(f[1]), chromium: st.includes('(chrom'), ms: (Number(f[11]) + Number(f[12])) * 10 }); // USER_HZ = 100
+      const x = processCpu(d);
+      procs.set(Number(d), { ppid: x.ppid, chromium: x.name.startsWith('chrom'), ms: x.user + x.sys });
     } catch {
       /* gone */
     }
@@ -159,11 +158,11 @@ export function cpuTimes(serverPid, browserRoot = process.pid) {
   return out;
 }
 
-/** User and system CPU ms of one process, from /proc/<pid>/stat (USER_HZ = 100). */
+/** User and system CPU ms of one process, its parent and its name, from /proc/<pid>/stat (USER_HZ = 100). */
 export function processCpu(pid) {
   const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10, ppid: Number(f[1]), name: st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')) };
 }
 
 /** CPU ms used so far by each PostgreSQL backend connected to `databaseUrl`'s database (pid → ms). */

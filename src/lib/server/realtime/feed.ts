@@ -23,7 +23,7 @@
 // every instance still delivers every change to its sockets; NOTIFY wakes each instance. (A change
 // notified just before the tailer starts failing reaches the sockets at the feed's next poll, 2 s.)
 import { sql, type Kysely } from 'kysely';
-import { parseSnapshot, visibleIn, type PgSnapshot } from '$sync/server/offsets';
+import { parseSnapshot, snapshotWithin, visibleIn, type PgSnapshot } from '$sync/server/offsets';
 import type { ChangeWindowSource } from '$sync/server/engine';
 import type { TailerWindow } from '$sync/server/tailer';
 import { routeChange, type ChangeEntry, type Routed } from '$lib/domain/realtime/events';
@@ -36,13 +36,6 @@ const WINDOW_MAX = 5_000;
 interface RawEntry extends ChangeEntry {
   cur: string;
   seq: string | null;
-}
-
-/** Is everything visible in snapshot `a` visible in `b`? (false when unsure: the caller then reads.) */
-export function snapshotWithin(a: PgSnapshot, b: PgSnapshot): boolean {
-  if (a.xmax > b.xmax) return false;
-  for (const x of b.xip) if (x < a.xmax && !a.xip.has(x)) return false;
-  return true;
 }
 
 export interface ChangeFeedOptions {
