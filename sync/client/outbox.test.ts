@@ -208,6 +208,29 @@ describe('Outbox.flush', () => {
 		db = new OutpostDb(db.name);
 	});
 
+	it('coming online while an offline request is still in flight sends at once, not after the backoff', async () => {
+		const { id } = await enqueueMutation(db, 'u1', 'ticket.update', { n: 1 });
+		let release!: () => void;
+		const inFlight = new Promise<void>((r) => (release = r));
+		let calls = 0;
+		// The first request started while offline and fails only after the device is back online.
+		const fetchClient: typeof fetch = async (input, init) => {
+			if (++calls === 1) {
+				await inFlight;
+				throw new TypeError('fetch failed (offline)');
+			}
+			return fetch(input, init);
+		};
+		const b = outbox({ fetchClient, backoff: { initialDelay: 60_000, maxDelay: 60_000 } });
+		const first = b.flush();
+		while (calls === 0) await sleep(5);
+		b.retryNow(); // the 'online' event
+		release();
+		expect((await first).stopped).toBe('network');
+		await until(async () => (await db.outbox.count()) === 0, { what: 'sent after coming online', timeoutMs: 5_000 });
+		expect(sent()).toEqual([id]);
+	});
+
 	it('flushes by itself when started, and when something is queued', async () => {
 		const b = outbox({ auto: true });
 		b.start();

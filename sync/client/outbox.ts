@@ -234,8 +234,14 @@ export class Outbox {
 		void this.flush().catch((e) => this.#opts.log?.('outbox flush failed', e));
 	}
 
-	/** Drops the backoff and flushes now (wire to `online`). */
+	/**
+	 * Drops the backoff and flushes now (wire to `online`). A flush already in flight may have sent
+	 * its request while still offline; a retry coalesced into it would end with it, so the retry
+	 * runs again once that flush has finished.
+	 */
 	retryNow(): void {
+		const inFlight = this.#flushing;
+		if (inFlight) void inFlight.finally(() => this.#flushing === null && !this.#stopped && this.retryNow()).catch(() => {});
 		this.#attempt = 0;
 		clearTimeout(this.#retryTimer);
 		this.#retryTimer = undefined;

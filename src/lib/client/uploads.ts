@@ -138,15 +138,24 @@ export class Uploader {
 		this.kick();
 	}
 
-	/** Back online (or the user asked): forget the backoff of this user's waiting uploads and run now. */
+	/**
+	 * Back online (or the user asked): forget the backoff of this user's waiting uploads and run now.
+	 * A run already in flight is let finish first: it may have started its request while still
+	 * offline, and a retry coalesced into it would be lost when it fails, leaving the file to wait
+	 * for its backoff (up to `maxDelay`) although the network is back.
+	 */
 	async retryNow(): Promise<UploadRunResult> {
-		clearTimeout(this.#timer);
-		await this.#o.db.uploads
-			.where('status')
-			.equals('queued')
-			.filter((r) => r.userId === this.#o.userId)
-			.modify({ nextAttemptAt: 0 });
-		return this.run();
+		for (;;) {
+			while (this.#running) await this.#running.catch(() => undefined);
+			clearTimeout(this.#timer);
+			await this.#o.db.uploads
+				.where('status')
+				.equals('queued')
+				.filter((r) => r.userId === this.#o.userId)
+				.modify({ nextAttemptAt: 0 });
+			// Another run may have started while the backoff was being cleared: let it finish too.
+			if (!this.#running) return this.run();
+		}
 	}
 
 	kick(): void {
