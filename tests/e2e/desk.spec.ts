@@ -215,3 +215,32 @@ test('bulk: three tickets move to In progress, one mutation each', async ({ page
 	const all = await serverTickets();
 	expect(all.get(ids[SUBJECTS[2]])?.status).toBe('new');
 });
+
+test('once the tickets are synced, the desk\'s default first screenful is saved before the desk is first opened', async ({ page }) => {
+	// Signed in somewhere else: the desk has never been opened in this browser.
+	await signInAgent(page, '/sync');
+	await expect(page.locator('tr[data-shape="tickets"][data-phase="live"]')).toBeVisible({ timeout: 60_000 });
+	const agentId = await page.evaluate(() => (JSON.parse(localStorage.getItem('outpost.me') ?? '{}') as { id?: string }).id);
+	// The sync host warms it while idle: one `ticketScreens` record for the view "All open".
+	const saved = async () =>
+		page.evaluate(async (uid) => {
+			const db = await new Promise<IDBDatabase>((res, rej) => {
+				const r = indexedDB.open('outpost');
+				r.onsuccess = () => res(r.result);
+				r.onerror = () => rej(r.error);
+			});
+			const recs = await new Promise<Array<{ key: string; rows: Array<{ subject: string }> }>>((res, rej) => {
+				const r = db.transaction('ticketScreens').objectStore('ticketScreens').getAll();
+				r.onsuccess = () => res(r.result);
+				r.onerror = () => rej(r.error);
+			});
+			db.close();
+			return recs.filter((x) => x.key.startsWith(`desk:${JSON.stringify([uid, 'open'])}`.slice(0, -1))).map((x) => x.rows.map((row) => row.subject));
+		}, agentId);
+	await expect.poll(saved, { timeout: 30_000 }).toHaveLength(1);
+	const [subjects] = await saved();
+	for (const s of SUBJECTS) expect(subjects).toContain(s);
+	// The desk's first visit paints from it.
+	await page.goto('/tickets');
+	for (const s of SUBJECTS) await expect(row(page, s)).toBeVisible({ timeout: 30_000 });
+});

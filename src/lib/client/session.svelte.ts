@@ -103,13 +103,16 @@ const limitedFetch: typeof fetch = async (input, init) => {
  * waited for, so no screen shows them). Otherwise nothing is awaited: the sync engine loads after
  * the first paint (src/lib/client/sync.svelte.ts).
  */
-async function startSync(userId: string, afterSignIn = false): Promise<void> {
+async function startSync(user: Pick<Me, 'id' | 'permissions'>, afterSignIn = false): Promise<void> {
 	if (typeof window === 'undefined') return;
+	const userId = user.id;
+	// Desk users: once the tickets are synced, the desk's default view saves its first screenful.
+	const warm = user.permissions.includes('tickets.read.all') ? () => import('./desk/queue-core').then((m) => m.warmDeskScreen(userId)) : undefined;
 	try {
 		const previous = storageGet(SYNC_USER_KEY) ?? sync.userId;
 		if (previous && previous !== userId) await sync.signedOut();
 		storageSet(SYNC_USER_KEY, userId);
-		const started = afterSignIn ? sync.signedIn(userId, { fetchClient: limitedFetch }) : sync.start({ userId, fetchClient: limitedFetch });
+		const started = afterSignIn ? sync.signedIn(userId, { fetchClient: limitedFetch, warm }) : sync.start({ userId, fetchClient: limitedFetch, warm });
 		started.catch(() => {});
 	} catch {
 		// no IndexedDB (private mode in some browsers): the app still works online, without sync
@@ -151,7 +154,7 @@ class Session {
 			if (cached && (!synced || synced === cached.id)) {
 				this.user = cached;
 				setFormatPrefs(cached);
-				void startSync(cached.id);
+				void startSync(cached);
 				this.#revalidating = this.load().then((me) => {
 					this.#revalidating = null;
 					if (!me && !this.user && !isPublicPath(location.pathname)) void goto(loginUrl(location.pathname + location.search), { replaceState: true });
@@ -169,7 +172,7 @@ class Session {
 			.get<Me>('/api/v1/me', { onUnauthenticated: 'throw' })
 			.then(async (me) => {
 				this.setUser(me);
-				await startSync(me.id);
+				await startSync(me);
 				return me;
 			})
 			.catch(async (e: unknown) => {
@@ -179,7 +182,7 @@ class Session {
 						this.user = cached;
 						this.offline = true;
 						setFormatPrefs(cached);
-						await startSync(cached.id);
+						await startSync(cached);
 						return cached;
 					}
 					return null;
@@ -210,7 +213,7 @@ class Session {
 	async signIn(email: string, password: string): Promise<Me> {
 		const res = await api.post<SessionResponse>('/api/auth/login', { email, password }, { auth: false });
 		this.setUser(res.user);
-		await startSync(res.user.id, true);
+		await startSync(res.user, true);
 		return res.user;
 	}
 

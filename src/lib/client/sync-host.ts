@@ -23,6 +23,12 @@ export interface HostOptions {
 	headers?: SyncEngineOptions['headers'];
 	liveSocket?: SyncEngineOptions['liveSocket'] | false;
 	db?: OutpostDb;
+	/**
+	 * Run once, while idle, when this tab (the leader) first sees the tickets shape live: e.g. the
+	 * desk computes and saves its default first screenful, so a first visit after the initial sync
+	 * paints one saved record instead of reading every page of tickets.
+	 */
+	warm?: () => Promise<unknown>;
 }
 
 /** Where the host reports what the UI shows (the runes store). */
@@ -74,10 +80,16 @@ export function startHost(opts: HostOptions, sink: HostSink): SyncHost {
 	});
 	const uploader = new Uploader({ db, userId: opts.userId, baseUrl, fetchClient: opts.fetchClient, headers: opts.headers, refreshAuth, onSettled: () => engine.outbox.kick() });
 	let uploading = false;
+	let warmed = !opts.warm;
+	const idle = (cb: () => void) => (typeof window !== 'undefined' && window.requestIdleCallback ? window.requestIdleCallback(cb, { timeout: 5_000 }) : setTimeout(cb, 500));
 	const subs: Array<() => void> = [];
 	subs.push(
 		engine.subscribe((s) => {
 			sink.status(s);
+			if (!warmed && s.leader && s.shapes.tickets?.phase === 'live') {
+				warmed = true;
+				idle(() => void opts.warm?.().catch(() => {}));
+			}
 			if (s.leader !== uploading) {
 				uploading = s.leader;
 				if (uploading) uploader.start();
@@ -99,10 +111,7 @@ export function startHost(opts: HostOptions, sink: HostSink): SyncHost {
 	);
 	engine.start();
 	// Warm the mutation schemas (zod) while idle, so a first change made offline needs no fetch.
-	if (typeof window !== 'undefined') {
-		const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 500));
-		idle(() => void loadMutations().catch(() => {}));
-	}
+	if (typeof window !== 'undefined') idle(() => void loadMutations().catch(() => {}));
 	return {
 		engine,
 		db,

@@ -282,15 +282,38 @@ export function firstScreen(rows: readonly QueueRow[], sort: SortKey, limit = FI
 	return sortRows(newest, sort, 'updated_desc');
 }
 
+/** The query the desk opens with: all open tickets, newest first, no filters. */
+export const defaultDeskQuery = (userId: string): QueueQuery => ({ view: 'open', sort: 'updated_desc', userId, filters: emptyFilters() });
+
 /**
  * A quick first screenful (sorted by `q.sort`) while the full view loads, read without Dexie: the
  * one the view last showed (saved by `watchQueue`), else every page read (../tickets.ts
  * `peekTickets`: the tickets are stored packed, not indexed) and the newest `limit` matching rows
- * kept. Null when there is no local database yet.
+ * kept (and saved). Null when there is no local database yet.
  */
 export async function peekFirstPage(q: QueueQuery, limit = FIRST_SCREEN, dbName?: string): Promise<QueueRow[] | null> {
 	const screen = await peekScreen<QueueRow>(deskScreenKey(q), dbName);
 	if (screen) return screen.slice(0, limit);
+	const first = await readFirstPage(q, limit, dbName);
+	if (first) await putScreen(deskScreenKey(q), first, dbName);
+	return first;
+}
+
+/**
+ * Saves the desk's default first screenful unless one is saved already. The sync host calls this
+ * once the tickets are synced, so the first visit after an initial sync paints one saved record
+ * instead of reading every page. An empty result is not saved: the tickets may still be arriving.
+ * Resolves to whether it saved a screen.
+ */
+export async function warmDeskScreen(userId: string, dbName?: string): Promise<boolean> {
+	const q = defaultDeskQuery(userId);
+	if (await peekScreen<QueueRow>(deskScreenKey(q), dbName)) return false;
+	const first = await readFirstPage(q, FIRST_SCREEN, dbName);
+	return Boolean(first?.length) && (await putScreen(deskScreenKey(q), first!, dbName));
+}
+
+/** Every page read: the newest `limit` rows of the view, in `q.sort` order; null without a local database. */
+async function readFirstPage(q: QueueQuery, limit: number, dbName?: string): Promise<QueueRow[] | null> {
 	const now = q.now ?? Date.now();
 	const test = matcher({ ...q, now });
 	const statuses: ReadonlySet<string> | null = q.filters.status.length ? new Set(q.filters.status) : q.view === 'open' || q.view === 'unassigned' || q.view === 'breaching' ? new Set(OPEN_STATUSES) : null;
@@ -303,8 +326,5 @@ export async function peekFirstPage(q: QueueQuery, limit = FIRST_SCREEN, dbName?
 		return true;
 	};
 	const got = await peekTickets(keep, { dbName });
-	if (!got) return null;
-	const first = firstScreen(out, q.sort, limit);
-	await putScreen(deskScreenKey(q), first, dbName);
-	return first;
+	return got ? firstScreen(out, q.sort, limit) : null;
 }

@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutpostDb, clearSyncedData } from '../db';
-import { emptyFilters, loadQueue, peekFirstPage, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
+import { defaultDeskQuery, deskScreenKey, emptyFilters, loadQueue, peekFirstPage, warmDeskScreen, overlayRows, refine, sortRows, watchQueue, type QueueQuery, type SortKey } from './queue';
 import { slaState } from './sla';
 import type { OverlayRecord } from '$sync/client/schema';
 import { putTickets, patchTicket } from '../../../../sync/client/testing/helpers';
@@ -179,5 +179,24 @@ describe('watchQueue', () => {
 		await clearSyncedData(db);
 		expect(await db.ticketScreens.count()).toBe(0);
 		expect(await peekFirstPage(query, 60, db.name)).toEqual([]);
+	});
+
+	it('warmDeskScreen saves the default view\'s first screenful where the desk\'s first peek reads it, once, and never an empty one', async () => {
+		db = new OutpostDb(`desk-${Math.random()}`);
+		// Nothing synced yet: nothing saved (the tickets may still be arriving).
+		expect(await warmDeskScreen(ME, db.name)).toBe(false);
+		expect(await db.ticketScreens.count()).toBe(0);
+		db.close();
+		await seed();
+		expect(await warmDeskScreen(ME, db.name)).toBe(true);
+		const saved = await db.ticketScreens.get(deskScreenKey(defaultDeskQuery(ME)));
+		expect(ids(saved!.rows as { id: string }[])).toEqual(['t1', 't2', 't3']);
+		// The desk's first peek (the default query as its layout builds it) paints that record.
+		await patchTicket(db, 't1', { status: 'closed' });
+		const layoutQuery: QueueQuery = { view: 'open', sort: 'updated_desc', userId: ME, filters: { ...emptyFilters(), status: [], priority: [], assignee: [], team: [] } };
+		expect(ids((await peekFirstPage(layoutQuery, 60, db.name))!)).toEqual(['t1', 't2', 't3']);
+		// Already saved (the live view keeps it current): not recomputed.
+		expect(await warmDeskScreen(ME, db.name)).toBe(false);
+		expect(ids((await db.ticketScreens.get(deskScreenKey(defaultDeskQuery(ME))))!.rows as { id: string }[])).toEqual(['t1', 't2', 't3']);
 	});
 });
