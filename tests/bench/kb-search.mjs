@@ -6,9 +6,11 @@
 //   2. load time (multi-row INSERT … SELECT FROM unnest) and the HNSW index build time;
 //   3. latency p50/p95 of searchKb() in hybrid, keyword and semantic mode over ≥ 200 queries
 //      (fixture queries + generated ones, some with typos), through Kysely like the server;
-//   4. recall@10 of the HNSW vector part (the nearest-chunks query search runs, at the
-//      ef_search search uses and at pgvector's default 40) against an exact scan of the same
-//      query with index scans disabled (also per kind of query: fixture, topic words, product).
+//   4. recall@10 of the vector part (the nearest-chunks query search runs, repository.ts
+//      nearestChunks: the HNSW index plus the chunks of articles with a rare query word, re-ranked
+//      by exact distance; at the ef_search search uses and at pgvector's default 40) against an
+//      exact scan of the same query vector over every chunk, index scans disabled (also per kind
+//      of query: fixture, topic words, product).
 //   node tests/bench/kb-search.mjs [articles=100000] [queries=300]
 // BENCH_KEEP_DB=1 keeps the loaded database; BENCH_REUSE_DB=<its url> then re-runs 3 and 4 on it
 // (same generator and seed, so the same queries), skipping the embedding, load and index build.
@@ -38,7 +40,9 @@ if (!reuse) {
 
 const { openDatabase } = await import('../../src/lib/server/db/connection.ts');
 const { searchKb, EF_SEARCH } = await import('../../src/lib/server/search/kb-search.ts');
-const { NEAREST_ORDER } = await import('../../src/lib/server/search/repository.ts');
+const { NEAREST_ORDER, nearestChunks } = await import('../../src/lib/server/search/repository.ts');
+const { queryWords } = await import('../../src/lib/domain/search/text.ts');
+const { rareWords } = await import('../../src/lib/server/search/rare-words.ts');
 const { LocalEmbedder, vectorLiteral } = await import('../../src/lib/server/search/embedder.ts');
 const { hashEmbed } = await import('../../src/lib/domain/search/hashing-embedder.ts');
 const { chunkArticle } = await import('../../src/lib/domain/search/chunk.ts');
@@ -224,10 +228,13 @@ try {
   }
 
   // ─── 4. recall@10 of the HNSW part ────────────────────────────────────────────────────────
-  // The approximate query orders like the search (NEAREST_ORDER, the expression the HNSW index
-  // answers); the exact one by the same distance with index scans off.
-  const nearest = (trx, v, exact) =>
-    sql`select id, e.embedding <=> cast(${v} as vector(384)) as d from kb_embeddings e where model = ${local.id} order by ${exact ? sql`e.embedding <=> cast(${v} as vector(384))` : NEAREST_ORDER(v)} limit 10`.execute(trx);
+  // The approximate query is the search's own (nearestChunks: the HNSW index plus the chunks of
+  // articles with a rare query word, re-ranked by exact distance); the exact one orders every
+  // chunk of the model by the same distance with index scans off.
+  const nearest = async (trx, q, v, exact) =>
+    exact
+      ? sql`select id, e.embedding <=> cast(${v} as vector(384)) as d from kb_embeddings e where model = ${local.id} order by e.embedding <=> cast(${v} as vector(384)) limit 10`.execute(trx)
+      : sql`select id, distance as d from (${nearestChunks({ vector: v, model: local.id, limit: 10, rareWords: await rareWords(db, queryWords(q)) })}) n order by distance`.execute(trx);
   const plan = await db.transaction().execute(async (trx) => {
     await sql`select set_config('hnsw.ef_search', ${String(EF_SEARCH)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
     return sql`explain select id from kb_embeddings e where model = ${local.id} order by ${NEAREST_ORDER(vectorLiteral(hashEmbed('vpn')))} limit 10`.execute(trx);
@@ -249,12 +256,12 @@ try {
       const s = performance.now();
       const approx = await db.transaction().execute(async (trx) => {
         await sql`select set_config('hnsw.ef_search', ${String(ef)}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
-        return nearest(trx, v, false);
+        return nearest(trx, q, v, false);
       });
       times.push(performance.now() - s);
       const exact = await db.transaction().execute(async (trx) => {
         await sql`set local enable_indexscan = off`.execute(trx);
-        return nearest(trx, v, true);
+        return nearest(trx, q, v, true);
       });
       const want = new Set(exact.rows.map((r) => r.id));
       total += want.size;

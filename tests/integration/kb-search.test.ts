@@ -9,7 +9,7 @@ import { searchKb, searchKbDetailed, EF_SEARCH } from '../../src/lib/server/sear
 import { reciprocalRankFusion, RRF_K } from '../../src/lib/domain/search/fusion';
 import { EmbeddingService } from '../../src/lib/server/search/embedding-service';
 import { LocalEmbedder, vectorLiteral } from '../../src/lib/server/search/embedder';
-import { NEAREST_ORDER } from '../../src/lib/server/search/repository';
+import { NEAREST_ORDER, nearestChunks } from '../../src/lib/server/search/repository';
 import { openFixtureDb } from '../support/jobs-fixture';
 import { fixtureArticles, fixtureQueries, insertArticles } from '../support/kb-fixture';
 import type { Backend } from '../support/backends';
@@ -175,6 +175,43 @@ describe.each(backends)('knowledge-base search on %s', (backend) => {
       return sql<{ 'QUERY PLAN': string }>`explain select e.id from kb_embeddings e order by ${NEAREST_ORDER(v)} limit 10`.execute(trx);
     });
     expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using kb_embeddings_embedding_idx/);
+  });
+
+  it('the nearest chunks also take every chunk of the articles with a rare query word, ranked by exact distance with the index candidates', async () => {
+    // A word of exactly one published article, and a word of many: with the index scan cut to
+    // almost nothing (ef_search 1, no iterative scan), the rare word's chunks still come, and the
+    // list is in the exact cosine order of what it holds (cap 3: a word in more than 3 articles is not probed).
+    const words = await sql<{ word: string; n: number }>`
+      select word, ndoc as n from ts_stat('select search_vector from kb_articles') where word ~ '^[a-z]{6,}$' and to_tsquery('english', word)::text = quote_literal(word) order by ndoc, word`.execute(database.db);
+    const rare = words.rows.find((w) => w.n === 1)!.word;
+    const common = words.rows.at(-1)!;
+    expect(common.n).toBeGreaterThan(3);
+    const v = vectorLiteral((await local.embed([`${rare} ${common.word}`]))[0]);
+    const near = (ws: string[]) =>
+      database.db.transaction().execute(async (trx) => {
+        await sql`select set_config('hnsw.ef_search', '1', true), set_config('hnsw.iterative_scan', 'off', true), set_config('enable_seqscan', 'off', true)`.execute(trx);
+        return (await sql<{ id: string; article_id: string; distance: number }>`${nearestChunks({ vector: v, model: local.id, limit: 10, rareWords: ws, cap: 3 })}`.execute(trx)).rows;
+      });
+    const withRare = await near([rare, common.word]);
+    const rareArticle = await sql<{ id: string }>`select id from kb_articles where search_vector @@ to_tsquery('english', ${rare})`.execute(database.db);
+    expect(rareArticle.rows).toHaveLength(1);
+    const rareChunks = await sql<{ id: string; d: number }>`
+      select id, embedding <=> cast(${v} as vector(384)) as d from kb_embeddings where article_id = ${rareArticle.rows[0].id} and model = ${local.id} order by d`.execute(database.db);
+    expect(rareChunks.rows.length).toBeGreaterThan(0);
+    // The article's nearest chunk is in the list, and so is every one of its chunks closer than the 10th.
+    const got = withRare.map((r) => r.id);
+    expect(got).toContain(rareChunks.rows[0].id);
+    const tenth = Number(withRare.at(-1)!.distance);
+    for (const c of rareChunks.rows) if (Number(c.d) < tenth) expect(got).toContain(c.id);
+    // Ordered by the exact distance, recomputed here.
+    const exact = await sql<{ id: string; d: number }>`select id, embedding <=> cast(${v} as vector(384)) as d from kb_embeddings where id = any(${got}::uuid[])`.execute(database.db);
+    const d = new Map(exact.rows.map((r) => [r.id, Number(r.d)]));
+    withRare.forEach((r, i) => {
+      expect(Number(r.distance)).toBeCloseTo(d.get(r.id)!, 6);
+      if (i) expect(Number(r.distance)).toBeGreaterThanOrEqual(Number(withRare[i - 1].distance));
+    });
+    // Only the common word (in more articles than the cap): the index's candidates alone.
+    expect((await near([common.word])).map((r) => r.id)).toEqual((await near([])).map((r) => r.id));
   });
 
   it('the full-text indexes write straight into their posting trees (no pending list read by every search)', async () => {

@@ -2,7 +2,8 @@
 // (pgvector cosine over the active model's chunk vectors, HNSW) and hybrid (both lists fused by
 // reciprocal rank, k = 60). The one entry point for the REST route, the portal and the AI
 // assistant's search_knowledge_base tool; the caller says what the reader may see. A search is
-// one SQL statement (searchRepo.search): one round trip, no transaction.
+// one SQL statement (searchRepo.search): one round trip, no transaction; a query with words not
+// seen for a while first counts their articles (rare-words.ts, one more statement).
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import { can, type Actor } from '$lib/domain/auth/permissions';
@@ -12,6 +13,7 @@ import type { SearchMode } from '$lib/domain/search/schemas';
 import { vectorLiteral, type Embedder } from './embedder';
 import { activeEmbedder, searchKeyRing } from './provider';
 import { searchRepo, type KeywordQuery, type Visibility } from './repository';
+import { rareWords } from './rare-words';
 import { log } from '../log';
 
 export interface KbSearchOptions {
@@ -56,8 +58,10 @@ export interface KbSearchDetail {
  * against an exact scan, 100 000 near-duplicate articles of tests/bench/kb-search.mjs: with
  * migration 0018's graph (m 16, ef_construction 800) 0.93 at 200, 0.955 at 300, 0.97 at 400
  * (0016's m 32 / ef_construction 200 gave 0.81–0.85 at 200); on the bench's varied articles
- * 0.86–0.88 at 300, 0.89–0.92 at 500, 0.92–0.94 at 800 (not 0.95: a query naming one product
- * finds chunks of many topics, which the graph links poorly; 0.71 at 300 for those queries).
+ * the index alone gives 0.86–0.88 at 300, 0.89–0.92 at 500, 0.92–0.94 at 800 (a query naming
+ * one product finds chunks of many topics, which the graph links poorly: 0.74 at 300 for those
+ * queries). With the chunks of the articles holding a rare query word re-ranked beside the
+ * index's (repository.ts nearestChunks, rare-words.ts): 0.953 at 300, product queries 0.96.
  * The bench prints the vector query's time at each value. With hnsw.iterative_scan =
  * relaxed_order (also per connection) a scan that needs more chunks than this (a hybrid page of
  * 50) keeps reading the graph instead of stopping short.
@@ -128,6 +132,8 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     }
   }
 
+  // Rare query words bring their articles' chunks to the nearest chunks (repository.ts nearestChunks).
+  const rare = vector ? await rareWords(db, words) : [];
   // One statement: keyword tiers, nearest chunks, fusion and the page's hits (searchRepo.search).
   const tiers = opts.mode !== 'semantic' ? keywordTiers(query, words) : null;
   const rows = await searchRepo.search(db, {
@@ -141,6 +147,7 @@ export async function searchKbDetailed(db: Kysely<DB>, opts: KbSearchOptions): P
     cap: KEYWORD_CAP,
     limit,
     words,
+    rareWords: rare,
     bodyChars: opts.bodyChars ?? 0
   });
   const nTiers = tiers?.length ?? 0;

@@ -43,6 +43,8 @@ export interface SearchPlan {
   limit: number;
   /** Query words to highlight in the body. */
   words: string[];
+  /** Query words rare enough that their articles' chunks join the nearest chunks (rare-words.ts). */
+  rareWords: string[];
   bodyChars: number;
 }
 
@@ -70,6 +72,59 @@ export interface SearchRow {
  * scan, which then casts every row (2 000 chunks: 8.2 instead of 1.5 ms of PostgreSQL CPU).
  */
 export const NEAREST_ORDER = (vector: string) => sql`e.embedding <=> cast(${vector} as vector(384))`;
+
+/**
+ * A query word in at most this many articles is rare (search/rare-words.ts): the chunks of all
+ * its articles join the exact re-ranking of the nearest chunks (nearestChunks).
+ */
+export const RARE_WORD_ARTICLES = 300;
+/** At most this many query words are considered (in query order). */
+export const RARE_WORD_PROBES = 4;
+
+/**
+ * The `limit` nearest chunks of `model` to `vector` (id, article_id, distance by cosine, nearest
+ * first): what the vector part of search reads, and what tests/bench/kb-search.mjs measures the
+ * recall of against an exact scan of every chunk.
+ *
+ * Two candidate sources, re-ranked together by their exact distance:
+ *  - the HNSW index (NEAREST_ORDER), `limit` chunks at the connection's hnsw.ef_search;
+ *  - every chunk of the articles containing one of `rareWords` (query words in at most
+ *    RARE_WORD_ARTICLES articles, rare-words.ts), through the GIN index on search_vector; a
+ *    word found in more articles than that brings none (the probe reads at most cap + 1).
+ * The second source is for what the graph finds badly. A query dominated by a rare word (a
+ * product name, an error code) is far from every chunk, and its true neighbours are spread over
+ * many topics the graph does not link to each other: HNSW at ef_search 300 found 0.74 of their
+ * exact top 10 on the bench's varied articles. The local embedder is lexical (a chunk shares
+ * features with a query only through shared words and letters), so those neighbours are chunks
+ * containing the rare word, a set the text index lists exactly. Adding candidates ranked by the
+ * same exact distance can only raise recall; with a neural provider the rare words' articles are
+ * still only candidates, ranked by its vectors.
+ */
+export function nearestChunks(p: { vector: string; model: string; limit: number; rareWords: string[]; cap?: number }) {
+  const cap = p.cap ?? RARE_WORD_ARTICLES;
+  const q = sql`cast(${p.vector} as vector(384))`;
+  const hnsw = sql`select e.id, e.article_id, e.embedding <=> ${q} as distance
+          from kb_embeddings e
+          where e.model = ${p.model}
+          order by ${NEAREST_ORDER(p.vector)}
+          limit ${p.limit}`;
+  const words = p.rareWords.filter((w) => /^[a-z0-9]+$/.test(w));
+  if (!words.length) return hnsw;
+  return sql`(${hnsw})
+        union
+        (select e.id, e.article_id, e.embedding <=> ${q} as distance
+          from kb_embeddings e
+          where e.model = ${p.model} and e.article_id in (
+            select unnest(r.ids)
+            from unnest(cast(${words} as text[])) w,
+              lateral (
+                select array_agg(x.id) as ids
+                from (select a.id from kb_articles a where a.search_vector @@ to_tsquery('english', w) limit ${cap + 1}) x
+                having count(*) <= ${cap}
+              ) r))
+        order by distance
+        limit ${p.limit}`;
+}
 
 /** RRF's k (domain/search/fusion.ts), as a SQL literal. */
 const RRF_K_SQL = sql.lit(RRF_K);
@@ -124,13 +179,7 @@ export const searchRepo = {
       p.vector
         ? sql`vec as (
         select c.article_id as id, min(c.distance) as distance, row_number() over (order by min(c.distance), c.article_id) as r
-        from (
-          select e.article_id, e.embedding <=> cast(${p.vector} as vector(384)) as distance
-          from kb_embeddings e
-          where e.model = ${p.model}
-          order by ${NEAREST_ORDER(p.vector)}
-          limit ${p.chunks}
-        ) c
+        from (${nearestChunks({ vector: p.vector, model: p.model ?? '', limit: p.chunks, rareWords: p.rareWords })}) c
         join kb_articles a on a.id = c.article_id
         where ${visible(v)}
         group by c.article_id
@@ -160,6 +209,36 @@ export const searchRepo = {
       left join vec on vec.id = f.id
       order by ${p.mode === 'hybrid' ? sql`f.fused desc, f.best, f.id` : sql`f.best`}`.execute(db);
     return r.rows;
+  },
+
+  /**
+   * Lexemes that PostgreSQL's statistics of kb_articles.search_vector (pg_stats
+   * most_common_elems, kept by ANALYZE) put in more than `articles` articles: an estimate from
+   * ANALYZE's sample, read from one statistics row.
+   */
+  async commonLexemes(db: Kysely<DB>, articles: number) {
+    const r = await sql<{ lexeme: string }>`
+      select x.lexeme
+      from pg_stats s,
+        lateral unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as x(lexeme, f),
+        lateral (select greatest(c.reltuples, 0) as n from pg_class c where c.oid = 'kb_articles'::regclass) rel
+      where s.schemaname = current_schema() and s.tablename = 'kb_articles' and s.attname = 'search_vector'
+        and x.lexeme is not null and x.f * rel.n > ${articles}`.execute(db);
+    return r.rows.map((x) => x.lexeme);
+  },
+  /**
+   * Articles containing each word (plain [a-z0-9] words), counted up to `upTo`; a word whose
+   * lexeme is one of `common` is answered `upTo` without reading its matches (counting reads
+   * `upTo` rows: a GIN index gives no count without visiting them).
+   */
+  async wordArticleCounts(db: Kysely<DB>, words: string[], upTo: number, common: string[]) {
+    const r = await sql<{ w: string; n: number }>`
+      select w, case
+          when tsvector_to_array(to_tsvector('english', w)) && cast(${common} as text[]) then ${upTo}
+          else (select count(*)::int from (select 1 from kb_articles a where a.search_vector @@ to_tsquery('english', w) limit ${upTo}) x)
+        end as n
+      from unnest(cast(${words} as text[])) w`.execute(db);
+    return new Map(r.rows.map((x) => [x.w, x.n]));
   },
 
   // ─── embedding ────────────────────────────────────────────────────────────────────────────
