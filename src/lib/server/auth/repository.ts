@@ -39,11 +39,7 @@ export const authRepo = {
   /** principalByEmail for several addresses in one statement (the email ingest's batch). */
   principalsByEmails(db: Kysely<DB>, emails: string[]) {
     if (!emails.length) return Promise.resolve([] as PrincipalRow[]);
-    return authRepo.principalsByEmailsQuery(db, emails).execute() as Promise<PrincipalRow[]>;
-  },
-  /** The query of principalsByEmails (non-empty `emails`), for a statement that reads it beside its writes (a CTE). */
-  principalsByEmailsQuery(db: Kysely<DB>, emails: string[]) {
-    return principalQuery(db).where(sql`lower(u.email)`, 'in', emails.map((e) => e.toLowerCase()));
+    return principalQuery(db).where(sql`lower(u.email)`, 'in', emails.map((e) => e.toLowerCase())).execute() as Promise<PrincipalRow[]>;
   },
   principalByEmail(db: Kysely<DB>, email: string) {
     return principalQuery(db).where(sql`lower(u.email)`, '=', email.toLowerCase()).executeTakeFirst() as Promise<PrincipalRow | undefined>;

@@ -243,9 +243,9 @@ export class EmailIngestService {
         // The messages' final statuses and acknowledgements: one statement each for the batch, at its end.
         holdWrites(trx);
         const done: IngestOutcome[] = [];
-        // Every sender's account, read by the statement that inserts the messages (a sender not
-        // found there, a requester created meanwhile included, is read on its own in #senderContext).
+        // Every sender's account in one statement (a requester created meanwhile is read on its own).
         const senders = [...new Set(batch.flatMap((w) => (w.p.mail.from ? [w.p.mail.from.address.toLowerCase()] : [])))];
+        const principals = new Map((await authRepo.principalsByEmails(trx, senders)).map((r) => [r.email.toLowerCase(), r]));
         // The acknowledgements' delivery jobs: one insert for the batch, after its messages.
         const q = jobQueue();
         q?.collect(trx);
@@ -254,8 +254,7 @@ export class EmailIngestService {
         const rows = batch.map((w) => this.#row(w.p.mail, w.p.src, w.p.raw.length, 'received'));
         const together = rows.map((r) => !JSON.stringify(r).includes('\\u0000'));
         unattributed = true;
-        const { ids, principals: found } = await emailRepo.insertMessagesWithRaw(trx, batch.flatMap((w, i) => (together[i] ? [{ row: rows[i], raw: w.p.raw }] : [])), senders);
-        const principals = new Map(found.map((r) => [r.email.toLowerCase(), r]));
+        const ids = await emailRepo.insertMessagesWithRaw(trx, batch.flatMap((w, i) => (together[i] ? [{ row: rows[i], raw: w.p.raw }] : [])));
         unattributed = false;
         for (const [i, w] of batch.entries()) {
           let inserted: { id: string | null } | undefined;

@@ -44,10 +44,7 @@ export function transportOf(c: MailboxConnection, pool = false) {
     connectionTimeout: 15_000,
     greetingTimeout: 10_000,
     // Pooled (deliver): connections stay open across messages; a batch goes out over up to four.
-    // nodemailer closes a pooled connection after 100 messages by default (a new TCP connection,
-    // greeting, EHLO, STARTTLS and AUTH each time); a relay that ends a session earlier is
-    // handled (an unsent message is requeued, a 421 fails only that job, which pg-boss retries).
-    ...(pool ? { pool: true, maxConnections: 4, maxMessages: 1000 } : {})
+    ...(pool ? { pool: true, maxConnections: 4 } : {})
   } as TransportOptions);
 }
 

@@ -3,7 +3,6 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 import type { EmailMessagesTable } from '../db/schema-service-desk';
 import { outDb, type OutDB } from '../db/schema-email-out';
-import { authRepo, type PrincipalRow } from '../auth/repository';
 
 export type FinishSet = { status: 'processed' | 'ignored' | 'failed'; classification?: 'normal' | 'auto_reply' | 'bounce' | 'loop'; ticket_id?: string | null; comment_id?: string | null; error?: string | null };
 export type FinishRow = FinishSet & { id: string; processed_at: Date };
@@ -42,16 +41,10 @@ export const emailRepo = {
    * per inserted row's Message-ID (a message recorded before, or twice in the list, has none after
    * its first). Each raw goes with the first row of its Message-ID.
    */
-  /**
-   * The batch's message rows with their raw bytes; message id → row id of those inserted (a
-   * Message-ID recorded before is left out). `senders`: the principals of these addresses are read
-   * in the same statement (authRepo.principalsByEmailsQuery, as a CTE; one round trip less per
-   * batch); only when at least one row was inserted (a duplicate needs no sender), else none.
-   */
-  async insertMessagesWithRaw(db: Kysely<DB>, items: { row: Insertable<EmailMessagesTable>; raw: Buffer }[], senders: string[] = []): Promise<{ ids: Map<string, string>; principals: PrincipalRow[] }> {
-    if (!items.length) return { ids: new Map(), principals: [] };
+  async insertMessagesWithRaw(db: Kysely<DB>, items: { row: Insertable<EmailMessagesTable>; raw: Buffer }[]) {
+    if (!items.length) return new Map<string, string>();
     const raws = sql.join(items.map((it, i) => sql`(${it.row.message_id}, ${it.raw}::bytea, ${i}::int)`));
-    const base = db
+    const rows = await db
       .with('m', (q) =>
         q
           .insertInto('email_messages')
@@ -60,16 +53,11 @@ export const emailRepo = {
           .returning(['id', 'message_id'])
       )
       // Kysely writes a raw CTE body as it is: the parentheses are ours.
-      .with('r', () => sql`(insert into email_raw_messages (email_message_id, raw) select distinct on (m.id) m.id, v.raw from m join (values ${raws}) as v(message_id, raw, n) on v.message_id = m.message_id order by m.id, v.n on conflict do nothing)`);
-    const rows = senders.length
-      ? await base
-          .with('p', () => authRepo.principalsByEmailsQuery(db, senders))
-          .selectFrom('m')
-          // One value for the statement (an uncorrelated subquery), repeated on each row.
-          .select(['id', 'message_id', sql<PrincipalRow[]>`(select coalesce(jsonb_agg(to_jsonb(p)), '[]'::jsonb) from p)`.as('principals')])
-          .execute()
-      : await base.selectFrom('m').select(['id', 'message_id']).execute();
-    return { ids: new Map(rows.map((r) => [r.message_id, r.id])), principals: (rows[0] as { principals?: PrincipalRow[] } | undefined)?.principals ?? [] };
+      .with('r', () => sql`(insert into email_raw_messages (email_message_id, raw) select distinct on (m.id) m.id, v.raw from m join (values ${raws}) as v(message_id, raw, n) on v.message_id = m.message_id order by m.id, v.n on conflict do nothing)`)
+      .selectFrom('m')
+      .select(['id', 'message_id'])
+      .execute();
+    return new Map(rows.map((r) => [r.message_id, r.id]));
   },
   insertRaw(db: Kysely<DB>, emailMessageId: string, raw: Buffer) {
     return db.insertInto('email_raw_messages').values({ email_message_id: emailMessageId, raw }).onConflict((oc) => oc.doNothing()).execute();
