@@ -232,10 +232,8 @@ export class EmailIngestService {
   }
 
   async #commitBatch(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) {
-      const [w] = batch;
-      return this.#commitOne(w.p).then(w.resolve, w.reject);
-    }
+    // A batch of one takes this path too: its final status and acknowledgement go out in one
+    // statement and its delivery job in one insert (the single path writes each on its own).
     let bad: Waiting | null = null;
     /** A statement for the whole batch is running: its failure names no message. */
     let unattributed = false;

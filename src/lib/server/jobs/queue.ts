@@ -12,7 +12,7 @@ import { jobs, JOB_NAMES, type JobDeps, type JobName, type JobPayload } from './
 import { log } from '../log';
 
 export const BOSS_SCHEMA = 'pgboss';
-/** How long an eager queue's wake-up waits for more commits to join it (ms). */
+/** How long an eager queue's wake-up waits for more commits to join it (ms), unless its definition says (wakeMs). */
 const WAKE_MS = 50;
 
 /** pg-boss's `Db` over any Kysely executor: the pool, or one transaction. */
@@ -133,13 +133,13 @@ export class JobQueue {
    * of at its next poll (other processes still poll). Cheap when nothing is worked here.
    */
   wake(name: JobName) {
-    // Coalesced: a burst of commits wakes the worker once per WAKE_MS, so it fetches a batch, not one job per commit.
+    // Coalesced: a burst of commits wakes the worker once per wake delay, so it fetches a batch, not one job per commit.
     if (this.#waking.has(name) || !this.#eager.has(name)) return;
     this.#waking.add(name);
     setTimeout(() => {
       this.#waking.delete(name);
       for (const id of this.#eager.get(name) ?? []) this.boss.notifyWorker(id);
-    }, WAKE_MS).unref();
+    }, jobs[name].wakeMs ?? WAKE_MS).unref();
   }
 
   #collected = new WeakMap<object, PgBoss.JobInsert[]>();
