@@ -34,28 +34,30 @@ create or replace function outpost_sync_diff_expr(p_rel regclass, p_cols text[],
 language plpgsql stable as $$
 declare
   parts text[] := '{}';
-  c text;
+  r record;
   v_new text;
   v_old text;
   v_changed text;
-  v_type regtype;
-  v_coll oid;
 begin
-  foreach c in array p_cols loop
-    select a.atttypid::regtype, a.attcollation into v_type, v_coll
-      from pg_attribute a where a.attrelid = p_rel and a.attname = c;
-    v_new := format('new.%I::text', c);
-    v_old := format('old.%I::text', c);
-    if p_redact ? c then
-      v_new := format('case when new.%I then null else %s end', p_redact ->> c, v_new);
-      v_old := format('case when old.%I then null else %s end', p_redact ->> c, v_old);
+  -- One catalog read for all the columns (kept in p_cols order).
+  for r in
+    select c.name, a.atttypid::regtype as typ, a.attcollation as coll
+      from unnest(p_cols) with ordinality c(name, n)
+      join pg_attribute a on a.attrelid = p_rel and a.attname = c.name
+     order by c.n
+  loop
+    v_new := format('new.%I::text', r.name);
+    v_old := format('old.%I::text', r.name);
+    if p_redact ? r.name then
+      v_new := format('case when new.%I then null else %s end', p_redact ->> r.name, v_new);
+      v_old := format('case when old.%I then null else %s end', p_redact ->> r.name, v_old);
       v_changed := format('(%s) is distinct from (%s)', v_new, v_old);
-    elsif outpost_sync_text_equality(v_type, v_coll) then
-      v_changed := format('new.%I is distinct from old.%I', c, c);
+    elsif outpost_sync_text_equality(r.typ, r.coll) then
+      v_changed := format('new.%I is distinct from old.%I', r.name, r.name);
     else
       v_changed := format('%s is distinct from %s', v_new, v_old);
     end if;
-    parts := parts || format('case when %s then array[%L::text, %s] else ''{}''::text[] end', v_changed, c, v_old);
+    parts := parts || format('case when %s then array[%L::text, %s] else ''{}''::text[] end', v_changed, r.name, v_old);
   end loop;
   if coalesce(array_length(parts, 1), 0) = 0 then
     return '''{}''::text[]';
