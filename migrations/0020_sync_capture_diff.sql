@@ -15,19 +15,6 @@
 --     either).
 -- The insert and delete entries are built by the same expressions as before.
 
-create or replace function outpost_sync_text_equality(p_type regtype, p_collation oid) returns boolean
-language sql immutable as $$
-  -- Types whose "=" holds exactly when the ::text forms are equal (in the capture function's
-  -- fixed settings: UTC, ISO dates). Text types only with a deterministic collation (default, C, POSIX).
-  select case
-    when p_type in ('text'::regtype, 'character varying'::regtype, 'text[]'::regtype, 'character varying[]'::regtype)
-      then p_collation in (0, 100, 950, 951)
-    else p_type in ('uuid'::regtype, 'uuid[]'::regtype, 'boolean'::regtype, 'smallint'::regtype, 'integer'::regtype,
-                    'bigint'::regtype, 'timestamp with time zone'::regtype, 'timestamp without time zone'::regtype,
-                    'date'::regtype)
-  end
-$$;
-
 -- The "old values of the changed columns" expression: a text[] of key/value pairs, one pair per
 -- changed column (empty when nothing changed).
 create or replace function outpost_sync_diff_expr(p_rel regclass, p_cols text[], p_redact jsonb) returns text
@@ -39,11 +26,17 @@ declare
   v_old text;
   v_changed text;
 begin
-  -- One catalog read for all the columns (kept in p_cols order).
+  -- One catalog read for all the columns (kept in p_cols order). typed_eq: the type's "=" holds
+  -- exactly when the ::text forms are equal (in the capture function's fixed settings: UTC, ISO
+  -- dates); text types only with a deterministic collation (default, C, POSIX).
   for r in
-    select c.name, a.atttypid::regtype as typ, a.attcollation as coll
+    select c.name,
+           t.typnamespace = 'pg_catalog'::regnamespace
+             and (t.typname in ('uuid', '_uuid', 'bool', 'int2', 'int4', 'int8', 'timestamptz', 'timestamp', 'date')
+                  or (t.typname in ('text', 'varchar', '_text', '_varchar') and a.attcollation in (0, 100, 950, 951))) as typed_eq
       from unnest(p_cols) with ordinality c(name, n)
       join pg_attribute a on a.attrelid = p_rel and a.attname = c.name
+      join pg_type t on t.oid = a.atttypid
      order by c.n
   loop
     v_new := format('new.%I::text', r.name);
@@ -52,7 +45,7 @@ begin
       v_new := format('case when new.%I then null else %s end', p_redact ->> r.name, v_new);
       v_old := format('case when old.%I then null else %s end', p_redact ->> r.name, v_old);
       v_changed := format('(%s) is distinct from (%s)', v_new, v_old);
-    elsif outpost_sync_text_equality(r.typ, r.coll) then
+    elsif r.typed_eq then
       v_changed := format('new.%I is distinct from old.%I', r.name, r.name);
     else
       v_changed := format('%s is distinct from %s', v_new, v_old);
