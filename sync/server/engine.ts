@@ -54,6 +54,8 @@ export interface SyncEngineOptions {
   maxMessages?: number;
   maxBytes?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+  /** Registers a hot statement's SQL text as a named (prepared) statement (TailerOptions.prepare). */
+  prepare?: (sqlText: string) => unknown;
 }
 
 interface Instance {
@@ -133,7 +135,7 @@ export type Resolved = { ok: true; shape: ShapeDefinition } | { ok: false; respo
 export class SyncEngine {
   readonly db: Kysely<any>;
   readonly tailer: Tailer;
-  private readonly o: Required<Omit<SyncEngineOptions, 'databaseUrl' | 'pglite' | 'log' | 'db' | 'engine'>> & SyncEngineOptions;
+  private readonly o: Required<Omit<SyncEngineOptions, 'databaseUrl' | 'pglite' | 'log' | 'db' | 'engine' | 'prepare'>> & SyncEngineOptions;
   private readonly instances = new Map<string, Instance>();
   private readonly reserved = new Map<string, string>();
   private readonly schemas = new Map<string, { at: number; schema: TableSchema }>();
@@ -178,7 +180,7 @@ export class SyncEngine {
       ...opts
     };
     this.db = opts.db;
-    this.tailer = new Tailer(opts.db, { log: (l, m, d) => this.o.log?.(l, m, d) });
+    this.tailer = new Tailer(opts.db, { log: (l, m, d) => this.o.log?.(l, m, d), prepare: opts.prepare });
     this.tailer.onPublish((tables) => {
       this.shared.clear();
       this.wake(tables);

@@ -54,6 +54,13 @@ export interface TailerOptions {
   /** Rows read per query. */
   pageSize?: number;
   log?: (level: 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+  /**
+   * Registers the SQL text of the per-window read as a named statement of the connection pool
+   * (src/lib/server/db/prepared.ts on PostgreSQL): it runs once per window — about once per write
+   * under load — and parsing and analysing it each time was a measurable share of PostgreSQL's CPU
+   * per write. Its plan stays index-backed as a generic plan too (txid range on sync_change_log_txid_idx).
+   */
+  prepare?: (sqlText: string) => unknown;
 }
 
 interface RawEntry {
@@ -230,7 +237,7 @@ export class Tailer {
     // The window row commits without waiting for the WAL flush (synchronous_commit off for this
     // statement only): waiting was most of the commit → published latency (a flush per window).
     // What a database crash may lose of it is handled in init().
-    const r = await sql<RawEntry & { cur: string }>`
+    const q = sql<RawEntry & { cur: string }>`
       with cfg as (select set_config('synchronous_commit', 'off', true) as v),
       s as (select pg_current_snapshot() as cur),
       page as (
@@ -249,7 +256,9 @@ export class Tailer {
           from s, page p, cfg group by s.cur::text)
       select s.cur::text as cur, p.seq::text as seq, p.txid::text as txid, p.tbl, p.op, p.row, p.old
         from s left join page p on true
-       order by p.seq`.execute(this.db);
+       order by p.seq`.compile(this.db);
+    this.opts.prepare?.(q.sql);
+    const r = await this.db.executeQuery(q);
     const cur = parseSnapshot(r.rows[0].cur);
     const rows = r.rows.filter((x) => x.seq !== null);
     if (!rows.length) {

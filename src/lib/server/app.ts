@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import { config, type Config } from './config';
 import { openDatabase, ping, type Database } from './db/connection';
 import { migrate } from './db/migrate';
+import { preparedName } from './db/prepared';
 import { SettingsService } from './settings/service';
 import { AuthService } from './auth/service';
 import { UsersService } from './users/service';
@@ -164,7 +165,8 @@ async function boot(cfg: Config): Promise<App> {
     engine: database.engine,
     databaseUrl: cfg.DATABASE_URL,
     pglite: database.pglite,
-    log: (level, msg, data) => log[level](msg, data)
+    log: (level, msg, data) => log[level](msg, data),
+    prepare: preparedName
   });
   const rtLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => log[level](msg, data);
   const presence = new PresenceBus({ db: database.db, onChange: (ticketId) => hub.presenceChanged(ticketId), log: rtLog });
