@@ -152,11 +152,39 @@ export function handle<O extends Operation>(operation: O, impl: (args: HandlerAr
   };
 }
 
+/**
+ * How much of a refused body is still read (and dropped) before the 413 is sent, and for how long:
+ * a client still writing its body when the server answers and closes gets a reset (EPIPE) instead of
+ * the 413, so a moderately oversized body is drained first (a lingering close, as nginx does). Past
+ * either bound the connection is closed at once.
+ */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 2_000;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
+  let size = already;
+  const deadline = Date.now() + DRAIN_MS;
+  try {
+    while (size <= DRAIN_BYTES && Date.now() < deadline) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+  } catch {
+    return;
+  }
+  await reader.cancel().catch(() => {});
+}
+
 /** The request body as bytes, refused with 413 past `limit` (checked while streaming, not after). */
 export async function readLimitedBody(request: Request, limit: number, what = 'Body'): Promise<Buffer> {
+  const tooLarge = () => new AppError('payload_too_large', `${what} is larger than ${limit} bytes`, { limitBytes: limit });
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new AppError('payload_too_large', `${what} is larger than ${limit} bytes`, { limitBytes: limit });
   const reader = request.body?.getReader();
+  if (declared > limit) {
+    if (reader) await (declared <= DRAIN_BYTES ? drain(reader, 0) : reader.cancel().catch(() => {}));
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (reader) {
@@ -165,8 +193,9 @@ export async function readLimitedBody(request: Request, limit: number, what = 'B
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new AppError('payload_too_large', `${what} is larger than ${limit} bytes`, { limitBytes: limit });
+        chunks.length = 0;
+        await drain(reader, size);
+        throw tooLarge();
       }
       chunks.push(value);
     }
