@@ -132,6 +132,8 @@ describe.each(backends)('change capture (%s)', (backend) => {
     const s0 = await lastSeq();
     await exec(`update system_settings set value = '{"a": 2}' where key = 'capture.plain'`);
     await exec(`update system_settings set is_secret = true where key = 'capture.plain'`);
+    // updated_at (now()) must move: PGlite's clock can give two quick transactions the same time.
+    await new Promise((r) => setTimeout(r, 20));
     await exec(`update system_settings set value = '{"a": 3}' where key = 'capture.plain'`);
     const e = await entriesAfter(s0, 'system_settings');
     // The third update changes only a blanked value: its text (null) did not change, but updated_at did.
